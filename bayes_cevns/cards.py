@@ -1,0 +1,158 @@
+"""Declarative model cards (TOML files in ``models/``): parameters, units, bounds, priors.
+
+A card names a physics term of :mod:`bayes_cevns.physics.models` and lists its parameters.
+Parameters with ``free = false`` are held at ``default`` unless freed; every value set by a
+user is validated against ``bounds`` (an open interval: unphysical values raise).
+"""
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bayes_cevns.physics.models import PHYSICS
+
+PRIOR_KINDS = {
+    "uniform": ("lower", "upper"),
+    "normal": ("mu", "sigma"),
+    "truncated_normal": ("mu", "sigma", "lower", "upper"),
+    "log_uniform": ("lower", "upper"),
+    "half_normal": ("sigma",),
+}
+
+
+class CardError(ValueError):
+    """A model card, parameter name, value or prior is invalid."""
+
+
+@dataclass(frozen=True)
+class Prior:
+    dist: str
+    args: dict[str, float]
+
+    def __post_init__(self):
+        need = PRIOR_KINDS.get(self.dist)
+        if need is None:
+            raise CardError(f"unknown prior {self.dist!r}; choose one of {sorted(PRIOR_KINDS)}")
+        missing = set(need) - set(self.args)
+        extra = set(self.args) - set(need)
+        if missing or extra:
+            raise CardError(f"prior {self.dist!r} takes {need}, got {sorted(self.args)}")
+        for k, v in self.args.items():
+            if not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise CardError(f"prior {self.dist!r}: {k} must be a finite number, got {v!r}")
+        if "sigma" in self.args and self.args["sigma"] <= 0:
+            raise CardError(f"prior {self.dist!r}: sigma must be positive, got {self.args['sigma']}")
+        if "lower" in self.args and "upper" in self.args and not self.args["lower"] < self.args["upper"]:
+            raise CardError(f"prior {self.dist!r}: lower must be below upper")
+        if self.dist == "log_uniform" and self.args["lower"] <= 0:
+            raise CardError("log_uniform prior needs lower > 0")
+
+    @classmethod
+    def parse(cls, text: str) -> "Prior":
+        """Parse ``dist(a,b,...)``, e.g. ``uniform(0.1,0.4)`` or ``normal(5.0,0.2)``."""
+        text = text.strip()
+        if not text.endswith(")") or "(" not in text:
+            raise CardError(f"cannot parse prior {text!r}; write e.g. uniform(0.1,0.4)")
+        dist, rest = text[:-1].split("(", 1)
+        dist = dist.strip()
+        if dist not in PRIOR_KINDS:
+            raise CardError(f"unknown prior {dist!r}; choose one of {sorted(PRIOR_KINDS)}")
+        try:
+            vals = [float(v) for v in rest.split(",")] if rest.strip() else []
+        except ValueError:
+            raise CardError(f"cannot parse prior arguments in {text!r}") from None
+        names = PRIOR_KINDS[dist]
+        if len(vals) != len(names):
+            raise CardError(f"prior {dist} takes {len(names)} arguments {names}, got {len(vals)}")
+        return cls(dist, dict(zip(names, vals)))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    unit: str
+    default: float
+    bounds: tuple[float, float]
+    free: bool
+    prior: Prior
+
+    def check(self, value: float) -> float:
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise CardError(f"parameter {self.name}: value must be a finite number, got {value!r}")
+        lo, hi = self.bounds
+        if not lo < value < hi:
+            raise CardError(
+                f"parameter {self.name} = {value} {self.unit} is unphysical: must lie in ({lo}, {hi})")
+        return float(value)
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    name: str
+    description: str
+    physics: str
+    options: dict[str, str]
+    parameters: dict[str, Parameter]
+    rate_scale: str | None = None
+    per_experiment: tuple[str, ...] = ()
+    source: str = ""
+    text: str = field(default="", repr=False)
+
+    def parameter(self, name: str) -> Parameter:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise CardError(
+                f"model {self.name!r} has no parameter {name!r}; known: {sorted(self.parameters)}") from None
+
+    def values(self, overrides: dict[str, float] | None = None) -> dict[str, float]:
+        """Default values with validated overrides."""
+        out = {k: p.default for k, p in self.parameters.items()}
+        for k, v in (overrides or {}).items():
+            out[k] = self.parameter(k).check(v)
+        return out
+
+
+def models_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "models"
+
+
+def available_cards() -> list[str]:
+    return sorted(p.stem for p in models_dir().glob("*.toml"))
+
+
+def load_card(name_or_path: str) -> ModelCard:
+    """Load a card by name (``models/<name>.toml``) or by path, validating its content."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = models_dir() / f"{name_or_path}.toml"
+    if not path.is_file():
+        raise CardError(f"unknown model card {name_or_path!r}; available: {available_cards()}")
+    text = path.read_text()
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CardError(f"model card {path} is not valid TOML: {err}") from None
+    model = raw.get("model", {})
+    physics = model.get("physics")
+    if physics not in PHYSICS:
+        raise CardError(f"model card {path}: unknown physics {physics!r}; known: {sorted(PHYSICS)}")
+    params = {}
+    for pname, p in raw.get("parameters", {}).items():
+        try:
+            prior = Prior(p["prior"]["dist"], {k: v for k, v in p["prior"].items() if k != "dist"})
+            par = Parameter(pname, p.get("description", ""), p.get("unit", ""), float(p["default"]),
+                            (float(p["bounds"][0]), float(p["bounds"][1])), bool(p.get("free", False)), prior)
+        except (KeyError, TypeError, IndexError) as err:
+            raise CardError(f"model card {path}: parameter {pname!r} is incomplete ({err})") from None
+        par.check(par.default)
+        params[pname] = par
+    options = {k: v for k, v in model.items()
+               if k in ("coupling_scheme", "form_factor")}
+    rate_scale = model.get("rate_scale")
+    if rate_scale is not None and rate_scale not in params:
+        raise CardError(f"model card {path}: rate_scale {rate_scale!r} is not a parameter")
+    return ModelCard(model.get("name", path.stem), model.get("description", ""), physics, options,
+                     params, rate_scale, tuple(model.get("per_experiment", ())), str(path), text)

@@ -1,0 +1,240 @@
+"""COHERENT CENNS-10 liquid argon, Analysis A (PRL 126, 012002 (2021); release arXiv:2006.12659).
+
+Forward model ([LM] Eq. 4 with the release's response, all numbers from ``LArParametersAnlA.yaml``):
+
+* quenching Eee = QF(T) T with QF = a + b T (T in keVnr), a = 0.246 +- 0.006,
+  b = 0.00078 +- 0.00009 /keVnr -> nuisances ``ar_qf_a``, ``ar_qf_b`` (standard normal);
+* Gaussian resolution sigma/E = 0.58/sqrt(E/keVee), integrated over 0.5-keVee sub-bins;
+* acceptance from ``CENNS10AnlAEfficiency.txt`` on the 0.5-keVee grid (last value above 40 keVee);
+* timing: Gaussian proton pulse (0.44 us, 0.15 us) convolved with pi+/mu+ decays;
+  the release's CEvNS timing-mean and F90 shape systematics as bin-wise morphs ([LM] Eq. 9);
+* backgrounds: steady state, prompt BRN (with energy, timing-mean and timing-width shape
+  systematics, variations normalised to the central total since they are shape-only) and
+  delayed BRN, from the release's 3-D PDFs;
+* priors ([LM] below Eq. 9 and the release): flux 10%, fiducial mass 24.4 +- 0.61 kg,
+  prompt BRN 32%, delayed BRN 100%, SS 0.79%.
+
+Binning: ``"2d"`` (default) = 12 energy x 10 time bins with F90 summed, as in [LM];
+``"3d"`` = the release's 12 x 8 x 10 bins, represented as energy x (time, F90) columns.
+"""
+
+import numpy as np
+from scipy.stats import norm
+
+from bayes_cevns.experiments.base import (
+    Background,
+    Experiment,
+    Morph,
+    Nuisance,
+    TimeTable,
+    gauss_legendre_grid,
+)
+from bayes_cevns.experiments.data import load_table, release_checksums, verified_path
+from bayes_cevns.experiments.response import flavour_block_matrix, rebin_fine
+from bayes_cevns.experiments.timing import flavour_time_fractions
+from bayes_cevns.physics.constants import (
+    AVOGADRO,
+    E_MAX_DELAYED,
+    E_PROMPT,
+    ISOTOPES,
+    NATURAL_ARGON,
+)
+from bayes_cevns.physics.cross_section import rate_weights
+from bayes_cevns.physics.flux import fluence_norm, max_recoil
+
+RELEASE = "coherent_ar_2020"
+ENERGY_EDGES = np.arange(0.0, 121.0, 10.0)
+TIME_EDGES = np.arange(-0.1, 5.0, 0.5)
+F90_EDGES = np.arange(0.5, 0.91, 0.05)
+N_E, N_F, N_T = 12, 8, 10
+
+MOLAR_MASS_G = 39.96
+FINE_KEVEE_STEP = 0.5
+RECOIL_NODES_PER_SEGMENT = 40
+RECOIL_MIN_MEV = 1e-3
+
+REFERENCE = {
+    "cevns_predicted": 128.0,
+    "cevns_predicted_sigma": 17.0,
+    "cevns_fitted": 159.0,
+    "cevns_fitted_sigma": 43.0,
+    "brn_prompt_predicted": 497.0,
+    "brn_prompt_fitted": 553.0,
+    "brn_delayed_predicted": 33.0,
+    "brn_delayed_fitted": 10.0,
+    "ss_predicted": 3154.0,
+    "ss_fitted": 3131.0,
+    "xsec_measured_1e39cm2": 2.2,
+}
+
+
+def parameters() -> dict:
+    """The release's YAML parameter file (checksum-verified)."""
+    import yaml
+
+    with open(verified_path(RELEASE, "LArParametersAnlA.yaml")) as fh:
+        return yaml.safe_load(fh)
+
+
+def _param(pars: dict, key: str, sub: str | None = None) -> tuple[float, float]:
+    entry = pars[key]
+    if sub is not None:
+        entry = next(p for p in entry["parameters"] if p["name"] == sub)
+    unc = entry.get("uncertainty", 0.0)
+    return float(entry["value"]), float(unc) if not isinstance(unc, str) else 0.0
+
+
+def pdf3d(name: str) -> np.ndarray:
+    """A release 3-D PDF as an array (energy, F90, time); rows are ordered with time fastest."""
+    arr = load_table(RELEASE, name, 4)
+    if arr.shape[0] != N_E * N_F * N_T:
+        raise ValueError(f"{name}: expected {N_E * N_F * N_T} rows, got {arr.shape[0]}")
+    return arr[:, 3].reshape(N_E, N_F, N_T)
+
+
+def acceptance(kevee: np.ndarray) -> np.ndarray:
+    """Acceptance efficiency vs reconstructed keVee (release table; constant beyond its range)."""
+    tab = load_table(RELEASE, "CENNS10AnlAEfficiency.txt", 3)
+    return np.interp(kevee, tab[:, 0], tab[:, 2], left=0.0, right=tab[-1, 2])
+
+
+def energy_response(recoil_mev: np.ndarray, qf_a: float, qf_b: float,
+                    resolution: float, edges: np.ndarray = ENERGY_EDGES) -> np.ndarray:
+    """P[e, k]: probability x acceptance for recoil T_k to be reconstructed in keVee bin e."""
+    t_kev = 1e3 * np.asarray(recoil_mev)
+    eee = (qf_a + qf_b * t_kev) * t_kev
+    sigma = resolution * np.sqrt(eee)
+    fine = np.arange(edges[0], edges[-1] + FINE_KEVEE_STEP / 2, FINE_KEVEE_STEP)
+    cdf = norm.cdf((fine[None, :] - eee[:, None]) / sigma[:, None])
+    probs = np.diff(cdf, axis=1) * acceptance(0.5 * (fine[1:] + fine[:-1]))[None, :]
+    return rebin_fine(probs, fine, edges).T
+
+
+def _shape_only(var: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    return var * cv.sum() / var.sum()
+
+
+def _relative(var: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    return np.divide(var, cv, out=np.ones_like(cv), where=cv > 0)
+
+
+def load(binning: str = "2d", natural_argon: bool = False,
+         n_nodes: int = RECOIL_NODES_PER_SEGMENT) -> Experiment:
+    """Build the Ar 2020 experiment (see module docstring)."""
+    if binning not in ("2d", "3d"):
+        raise ValueError(f"unknown binning {binning!r}; choose '2d' or '3d'")
+    pars = parameters()
+    n_pot = _param(pars, "beamExposure")[0] * 1e22
+    baseline = _param(pars, "distanceToTarget")[0]
+    mass_kg, mass_unc = _param(pars, "fiducialMass")
+    r_nu, r_unc = _param(pars, "neutrinosPerProton")
+    qf_a, qf_a_unc = _param(pars, "larQF", "a")
+    qf_b, qf_b_unc = _param(pars, "larQF", "b")
+    resolution = _param(pars, "energyResolution", "a")[0]
+    pulse_mean = _param(pars, "snsPOTTraceTiming", "a")[0] * 1e-3
+    pulse_sigma = _param(pars, "snsPOTTraceTiming", "b")[0] * 1e-3
+
+    abundances = NATURAL_ARGON if natural_argon else {"Ar40": 1.0}
+    isotopes = tuple(ISOTOPES[k] for k in abundances)
+    n_atoms = AVOGADRO * mass_kg * 1e3 / MOLAR_MASS_G
+    eta = fluence_norm(r_nu, n_pot, baseline)
+
+    grids, weights = [], []
+    for iso in isotopes:
+        breaks = [RECOIL_MIN_MEV, max_recoil(E_PROMPT, iso.mass), max_recoil(E_MAX_DELAYED, iso.mass)]
+        t, w = gauss_legendre_grid(breaks, n_nodes)
+        grids.append(t)
+        weights.append(rate_weights(t, w, iso.mass, n_atoms * abundances[iso.name], eta))
+    grid, wts = np.stack(grids), np.stack(weights)
+
+    def matrix(a: float, b: float) -> np.ndarray:
+        prob = np.stack([energy_response(t, a, b, resolution) for t in grid])
+        return flavour_block_matrix(prob, wts)
+
+    response = Morph(
+        nominal=matrix(qf_a, qf_b),
+        up={"ar_qf_a": matrix(qf_a + qf_a_unc, qf_b), "ar_qf_b": matrix(qf_a, qf_b + qf_b_unc)},
+        down={"ar_qf_a": matrix(qf_a - qf_a_unc, qf_b), "ar_qf_b": matrix(qf_a, qf_b - qf_b_unc)},
+    )
+    tau = flavour_time_fractions(TIME_EDGES, pulse_mean, pulse_sigma)
+
+    cv = pdf3d("cevnspdf.txt")
+    f90_up, f90_down = pdf3d("cevnspdf+1sigF90.txt"), pdf3d("cevnspdf-1sigF90.txt")
+    tmean = pdf3d("cevnspdfCEvNSTimingMeanSyst.txt")
+    brn = pdf3d("brnpdf.txt")
+    brn_var = {
+        "ar_brn_energy": (pdf3d("brnpdf+1sigEnergy.txt"), pdf3d("brnpdf-1sigEnergy.txt")),
+        "ar_brn_tmean": (pdf3d("brnpdf+1sigBRNTimingMean.txt"), pdf3d("brnpdf-1sigBRNTimingMean.txt")),
+        "ar_brn_twidth": (pdf3d("brnpdfBRNTimingWidthSyst.txt"), None),
+    }
+    data = pdf3d("datanobkgsub.txt")
+
+    if binning == "2d":
+        def fold(x: np.ndarray) -> np.ndarray:
+            return x.sum(axis=1)
+
+        shape_nominal = np.ones((N_E, N_T))
+        shape_up = {"ar_cevns_tmean": _relative(fold(tmean), fold(cv))}
+        shape_down: dict[str, np.ndarray] = {}
+        time_fr = tau
+        col_edges = TIME_EDGES
+        extra: dict[str, np.ndarray] = {}
+    else:
+        def fold(x: np.ndarray) -> np.ndarray:
+            return np.transpose(x, (0, 2, 1)).reshape(N_E, N_T * N_F)
+
+        def cond(x: np.ndarray) -> np.ndarray:  # p(F90 | E, t) in (E, t*F) columns
+            tot = x.sum(axis=1, keepdims=True)
+            return fold(np.divide(x, tot, out=np.full_like(x, 1.0 / N_F), where=tot > 0))
+
+        shape_nominal = cond(cv)
+        shape_up = {"ar_cevns_tmean": shape_nominal * np.repeat(
+                        _relative(tmean.sum(axis=1), cv.sum(axis=1)), N_F, axis=1),
+                    "ar_cevns_f90": cond(f90_up)}
+        shape_down = {"ar_cevns_f90": cond(f90_down)}
+        time_fr = np.repeat(tau, N_F, axis=1)
+        col_edges = np.arange(N_T * N_F + 1, dtype=float)
+        extra = {"f90_edges": F90_EDGES, "time_edges": TIME_EDGES}
+
+    brn_up = {k: fold(_shape_only(v[0], brn)) for k, v in brn_var.items()}
+    brn_down = {k: fold(_shape_only(v[1], brn)) for k, v in brn_var.items() if v[1] is not None}
+    backgrounds = {
+        "ss": Background("ss", Morph(fold(pdf3d("bkgpdf.txt"))), 0.0079, "steady state"),
+        "brn_prompt": Background("brn_prompt", Morph(fold(brn), brn_up, brn_down), 0.32,
+                                 "prompt beam-related neutrons"),
+        "brn_delayed": Background("brn_delayed", Morph(fold(pdf3d("delbrnpdf.txt"))), 1.0,
+                                  "delayed beam-related neutrons"),
+    }
+    nuisances = {
+        "ar_flux": Nuisance("ar_flux", 1.0, r_unc / r_nu, "SNS neutrino flux normalisation (10%)", lower=0.0),
+        "ar_mass": Nuisance("ar_mass", 1.0, mass_unc / mass_kg, "fiducial mass (24.4 +- 0.61 kg)", lower=0.0),
+        "ar_qf_a": Nuisance("ar_qf_a", 0.0, 1.0, "quenching factor offset a (0.246 +- 0.006)"),
+        "ar_qf_b": Nuisance("ar_qf_b", 0.0, 1.0, "quenching factor slope b (0.00078 +- 0.00009)"),
+        "ar_cevns_tmean": Nuisance("ar_cevns_tmean", 0.0, 1.0, "CEvNS timing-mean shape (one-sided)"),
+        "ar_brn_energy": Nuisance("ar_brn_energy", 0.0, 1.0, "prompt-BRN energy shape"),
+        "ar_brn_tmean": Nuisance("ar_brn_tmean", 0.0, 1.0, "prompt-BRN timing-mean shape"),
+        "ar_brn_twidth": Nuisance("ar_brn_twidth", 0.0, 1.0, "prompt-BRN timing-width shape (one-sided)"),
+    }
+    if binning == "3d":
+        nuisances["ar_cevns_f90"] = Nuisance("ar_cevns_f90", 0.0, 1.0, "CEvNS F90 shape")
+    return Experiment(
+        name=RELEASE,
+        isotopes=isotopes,
+        recoil_grid=grid,
+        energy_response=response,
+        time_table=TimeTable(offsets=np.zeros(1), fractions=time_fr[None]),
+        signal_shape=Morph(shape_nominal, shape_up, shape_down),
+        backgrounds=backgrounds,
+        nuisances=nuisances,
+        observed=fold(data),
+        energy_edges=ENERGY_EDGES.copy(),
+        time_edges=col_edges,
+        energy_label="keVee",
+        signal_norm_nuisances=("ar_flux", "ar_mass"),
+        likelihood="poisson",
+        exposure={"n_pot": n_pot, "nu_per_flavour_per_pot": r_nu, "baseline_m": baseline,
+                  "mass_kg": mass_kg, "n_targets": n_atoms, "fluence_per_cm2": eta},
+        checksums=release_checksums(RELEASE),
+        extra_axis=extra,
+        reference=dict(REFERENCE),
+    )

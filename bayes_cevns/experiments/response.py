@@ -1,0 +1,44 @@
+"""NumPy helpers shared by the experiment modules to assemble response matrices."""
+
+import numpy as np
+
+
+def flavour_block_matrix(prob: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Combine per-isotope energy response and rate weights into the signal matrix.
+
+    ``prob[i, e, k]``: probability (times efficiency) that a recoil at node k of isotope i is
+    reconstructed in energy bin e. ``weights[i, f, k]``: events per unit Q^2 (see
+    :func:`bayes_cevns.physics.cross_section.rate_weights`). Returns R of shape
+    (3 * n_e, n_iso * 3 * K) with R[(f, e), (i, f', k)] = delta_{f f'} prob[i, e, k] weights[i, f, k],
+    so that ``(R @ vec(Q^2)).reshape(3, n_e)`` are the counts per flavour and energy bin.
+    """
+    n_iso, n_e, k = prob.shape
+    nf = weights.shape[1]
+    out = np.zeros((nf, n_e, n_iso, nf, k))
+    for f in range(nf):
+        out[f, :, :, f, :] = np.transpose(prob * weights[:, f, None, :], (1, 0, 2))
+    return out.reshape(nf * n_e, n_iso * nf * k)
+
+
+def rebin_fine(fine: np.ndarray, fine_edges: np.ndarray, coarse_edges: np.ndarray) -> np.ndarray:
+    """Sum the last axis of ``fine`` (defined on ``fine_edges``) into ``coarse_edges``.
+
+    Every coarse edge must coincide with a fine edge.
+    """
+    idx = np.searchsorted(fine_edges, coarse_edges)
+    if not np.allclose(fine_edges[np.clip(idx, 0, fine_edges.size - 1)], coarse_edges):
+        raise ValueError("coarse edges must lie on the fine grid")
+    return np.add.reduceat(fine, idx[:-1], axis=-1)[..., : coarse_edges.size - 1] * 1.0
+
+
+def rebin_histogram(values: np.ndarray, centres: np.ndarray, edges: np.ndarray,
+                    weights_fn=None) -> np.ndarray:
+    """Sum a finely binned 1-D histogram (given at bin centres) into ``edges``.
+
+    ``weights_fn(centres)`` optionally multiplies each fine bin (e.g. a time efficiency).
+    Fine bins are assigned by their centre.
+    """
+    w = values * (weights_fn(centres) if weights_fn is not None else 1.0)
+    idx = np.digitize(centres, edges) - 1
+    ok = (idx >= 0) & (idx < edges.size - 1)
+    return np.bincount(idx[ok], weights=w[ok], minlength=edges.size - 1)

@@ -1,0 +1,1 @@
+"""Inference layer: model cards -> PyTensor forward model -> PyMC model, sampling, profiles, CLI."""

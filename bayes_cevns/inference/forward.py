@@ -1,0 +1,150 @@
+"""The parameter-dependent forward model: counts per bin as PyTensor expressions.
+
+Only Q^2 on the recoil grid (n_isotopes x 3 flavours x K nodes), a handful of nuisance
+coefficients and a time-table interpolation are computed in the graph; everything else is a
+precomputed NumPy matrix (see :mod:`bayes_cevns.experiments.base`). One matrix-vector product
+gives all morph terms at once.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+
+from bayes_cevns.cards import ModelCard
+from bayes_cevns.experiments.base import Experiment, Morph
+from bayes_cevns.physics.models import physics_term
+
+#: short prefixes used in nuisance and derived-quantity names
+PREFIX = {"coherent_csi_2021": "csi", "coherent_ar_2020": "ar"}
+
+
+def prefix(exp: Experiment) -> str:
+    return PREFIX.get(exp.name, exp.name)
+
+
+def background_norm_name(exp: Experiment, bkg: str) -> str:
+    return f"{prefix(exp)}_{bkg}_norm"
+
+
+def scale_name(card: ModelCard, param: str, exp: Experiment) -> str:
+    """Name of a card parameter for one experiment (``cevns_scale_csi`` for per-experiment ones)."""
+    return f"{param}_{prefix(exp)}" if param in card.per_experiment else param
+
+
+def _morph_tensor(m: Morph, z: Mapping, name: str):
+    """Evaluate a Morph in the graph: stack[0] + sum_j c_j(z) stack[j]."""
+    names, powers, stack = m.terms()
+    if not names:
+        return pt.as_tensor_variable(m.nominal)
+    shared = pytensor.shared(stack, name=name)
+    coef = [pt.constant(1.0)] + [
+        (z[n] if p == "linear" else pt.sqr(z[n])) if n in z else pt.constant(0.0)
+        for n, p in zip(names, powers)
+    ]
+    return pt.tensordot(pt.stack(coef), shared, axes=1)
+
+
+@dataclass
+class _Compiled:
+    """Shared constants of one experiment, built once."""
+
+    response: pytensor.compile.SharedVariable
+    names: list[str]
+    powers: list[str]
+    n_terms: int
+
+
+_CACHE: dict[int, _Compiled] = {}
+
+
+def _response(exp: Experiment) -> _Compiled:
+    key = id(exp)
+    if key not in _CACHE:
+        names, powers, stack = exp.energy_response.terms()
+        nt, rows, cols = stack.shape
+        shared = pytensor.shared(stack.reshape(nt * rows, cols), name=f"{exp.name}_response")
+        _CACHE[key] = _Compiled(shared, names, powers, nt)
+    return _CACHE[key]
+
+
+def q2_vector(card: ModelCard, exp: Experiment, params: Mapping):
+    """vec(Q^2) for every isotope, flavour and recoil node of the experiment, shape (n_iso*3*K,)."""
+    term = physics_term(card.physics)
+    parts = []
+    for i, iso in enumerate(exp.isotopes):
+        q = np.sqrt(2.0 * iso.mass * exp.recoil_grid[i])
+        parts.append(pt.flatten(term(params, iso, q, card.options)))
+    return pt.concatenate(parts)
+
+
+def _interp_time(exp: Experiment, z: Mapping):
+    tt = exp.time_table
+    if tt.offsets.size == 1 or tt.nuisance not in z:
+        return pt.as_tensor_variable(tt.at(0.0))
+    step = tt.offsets[1] - tt.offsets[0]
+    pos = pt.clip((z[tt.nuisance] - tt.offsets[0]) / step, 0.0, tt.offsets.size - 1 - 1e-9)
+    j = pt.cast(pt.floor(pos), "int64")
+    w = pos - j
+    table = pytensor.shared(tt.fractions, name=f"{exp.name}_time_table")
+    return (1.0 - w) * table[j] + w * table[j + 1]
+
+
+def signal_per_flavour(exp: Experiment, q2, z: Mapping):
+    """Counts per flavour and energy bin (3, n_energy) before timing, with energy-response morphs."""
+    comp = _response(exp)
+    ne = exp.shape[0]
+    v = pt.dot(comp.response, q2).reshape((comp.n_terms, 3 * ne))
+    coef = [pt.constant(1.0)] + [
+        (z[n] if p == "linear" else pt.sqr(z[n])) if n in z else pt.constant(0.0)
+        for n, p in zip(comp.names, comp.powers)
+    ]
+    return pt.dot(pt.stack(coef), v).reshape((3, ne))
+
+
+def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Mapping) -> dict:
+    """Expected counts per component, each (n_energy, n_time), plus derived totals.
+
+    ``params``: card parameter values (tensors or floats) by name.
+    ``z``: nuisance values by name (shape nuisances standard normal; ``*_flux``/``*_mass`` and
+    ``*_norm`` multiplicative with nominal 1). Missing nuisances take their nominal values.
+    Returns ``{"cevns": ..., <background>: ..., "_cevns_published": scalar}``.
+    """
+    q2 = q2_vector(card, exp, params)
+    if card.rate_scale is not None:
+        scale = params.get(scale_name(card, card.rate_scale, exp), card.parameters[card.rate_scale].default)
+        q2 = q2 * scale
+    per_f = signal_per_flavour(exp, q2, z)
+    tau = _interp_time(exp, z)
+    norm = pt.constant(1.0)
+    for n in exp.signal_norm_nuisances:
+        if n in z:
+            norm = norm * z[n]
+    shape = _morph_tensor(exp.signal_shape, z, f"{exp.name}_signal_shape")
+    out = {"cevns": norm * pt.dot(per_f.T, tau) * shape}
+    frac = exp.time_table.window_fraction
+    if frac is not None:
+        out["_cevns_published"] = norm * pt.dot(per_f.sum(axis=1), frac)
+    else:
+        out["_cevns_published"] = out["cevns"].sum()
+    for name, bkg in exp.backgrounds.items():
+        t = _morph_tensor(bkg.template, z, f"{exp.name}_{name}_template")
+        out[name] = t * z.get(background_norm_name(exp, name), 1.0)
+    return out
+
+
+def prediction_function(card: ModelCard, exp: Experiment):
+    """Compiled NumPy-in/NumPy-out nominal prediction: f(**card_values) -> dict of count arrays."""
+    names = [scale_name(card, p, exp) if p in card.per_experiment else p for p in card.parameters]
+    inputs = {n: pt.dscalar(n) for n in names}
+    comps = expected_components(card, exp, inputs, {})
+    keys = list(comps)
+    fn = pytensor.function(list(inputs.values()), [comps[k] for k in keys], on_unused_input="ignore")
+
+    def predict(values: Mapping[str, float]) -> dict[str, np.ndarray]:
+        args = [values.get(n, values.get(n.rsplit("_", 1)[0])) for n in names]
+        return dict(zip(keys, fn(*args)))
+
+    return predict
