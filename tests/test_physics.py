@@ -140,13 +140,29 @@ def _eval(var):
     return np.asarray(var.eval())
 
 
+# One symbolic graph per form factor, F(q, r) with q a vector and r a scalar input, so that
+# ``.eval`` compiles each graph once (the compiled function is cached on the variable) instead
+# of once per radius: this keeps the file fast on a cold PyTensor compile cache.
+_Q_SYM = pt.dvector("q")
+_R_SYM = pt.dscalar("r")
+_FF_GRAPH = {name: func(_Q_SYM, _R_SYM) for name, func in
+             (("helm", helm), ("symmetrized_fermi", symmetrized_fermi),
+              ("klein_nystrand", klein_nystrand))}
+
+
+def ff_eval(name, q_mev, r_rms):
+    """Evaluate the package's PyTensor form factor ``name`` at q (MeV) and r_rms (fm)."""
+    q = np.atleast_1d(np.asarray(q_mev, dtype=float))
+    return np.asarray(_FF_GRAPH[name].eval({_Q_SYM: q, _R_SYM: np.float64(r_rms)}))
+
+
 # =============================== 1. Form factors ======================================
 @pytest.mark.parametrize("name", FF_NAMES)
 @pytest.mark.parametrize("r_rms", RADII)
 def test_form_factor_normalised_at_zero(name, r_rms):
     """F(0) = 1 (charge normalisation, [LM] Eq. 11): exactly at q = 0 (series branch) and to
     1e-12 at q = 1e-6 MeV."""
-    f = _eval(FF_FUNCS[name](np.array([0.0, 1e-6]), r_rms))
+    f = ff_eval(name, [0.0, 1e-6], r_rms)
     assert f[0] == 1.0
     assert abs(f[1] - 1.0) < 1e-12
 
@@ -157,7 +173,7 @@ def test_form_factor_matches_numpy_reference(name, r_rms):
     """Each PyTensor form factor equals an independent NumPy/SciPy implementation of its formula
     (Helm, [LM] below Eq. 12; symmetrized Fermi; Klein-Nystrand) to 1e-10 for q in 1..300 MeV."""
     q = np.linspace(1.0, 300.0, 600)
-    got = _eval(FF_FUNCS[name](q, r_rms))
+    got = ff_eval(name, q, r_rms)
     want = REF_FF[name](q, r_rms)
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
     # The comparison is not vacuous: the form factor varies by O(1) over this range.
@@ -175,7 +191,7 @@ def test_form_factor_rms_radius(name, r_rms):
     h = 1e-4  # fm^-2; q = 0.01 fm^-1 keeps x = qR well inside the exact branch
     q2_fm = np.array([0.0, h, 2.0 * h])
     q_mev = np.sqrt(q2_fm) * HBARC
-    f0, f1, f2 = _eval(FF_FUNCS[name](q_mev, r_rms))
+    f0, f1, f2 = ff_eval(name, q_mev, r_rms)
     assert (np.sqrt(h) * ff_size(name, r_rms)) > SERIES_CUT  # really tests the exact formula
     dfdq2 = (4.0 * f1 - f2 - 3.0 * f0) / (2.0 * h)
     np.testing.assert_allclose(-6.0 * dfdq2, r_rms**2, rtol=1e-3)
@@ -188,8 +204,10 @@ def test_helm_first_zero(r_rms):
     x1 = optimize.brentq(lambda x: np.tan(x) - x, 4.0, 4.7, xtol=1e-14)
     assert abs(x1 - 4.4934) < 1e-4
     r0 = np.sqrt(5.0 / 3.0 * (r_rms**2 - 3.0 * HELM_S**2))
-    q_var = pt.dscalar("q")
-    f = pytensor.function([q_var], helm(q_var, r_rms))
+
+    def f(q):
+        return ff_eval("helm", q, r_rms)[0]
+
     q_zero_pkg = optimize.brentq(lambda q: float(f(q)), 3.5 * HBARC / r0, 5.5 * HBARC / r0, xtol=1e-12)
     np.testing.assert_allclose(q_zero_pkg * r0 / HBARC, x1, rtol=1e-9)
     # F is positive before the zero and negative after it.
@@ -206,11 +224,11 @@ def test_form_factor_series_branch_continuity(name, r_rms):
     size = ff_size(name, r_rms)
     q_cut = SERIES_CUT / size * HBARC
     q = q_cut * np.array([1.0 - 1e-9, 1.0 + 1e-9])
-    got = _eval(FF_FUNCS[name](q, r_rms))
+    got = ff_eval(name, q, r_rms)
     assert abs(got[0] - got[1]) < 1e-9
     np.testing.assert_allclose(got, REF_FF[name](q, r_rms), rtol=0, atol=1e-9)
     q_small = q_cut * np.array([0.5, 1e-3])
-    got_small = _eval(FF_FUNCS[name](q_small, r_rms))
+    got_small = ff_eval(name, q_small, r_rms)
     want_small = 1.0 - (q_small / HBARC) ** 2 * r_rms**2 / 6.0
     np.testing.assert_allclose(got_small, want_small, rtol=0, atol=1e-9)
 
@@ -415,6 +433,18 @@ def test_flux_moments_vanish_above_endpoint(mass):
     assert np.all(flux.folded_kernel(np.array([1.0001 * t_max, 3.0 * t_max]), mass) == 0.0)
     a, b = flux.flux_moments(np.array([0.99 * t_max]), mass)
     assert a[0, 0] > 0 and a[2, 0] > 0 and b[0, 0] > 0 and b[2, 0] > 0
+
+
+@pytest.mark.parametrize("mass", [M_CS, M_AR], ids=["Cs133", "Ar40"])
+def test_kinematics_and_fluence(mass):
+    """T_max = 2 E^2/M and E_min(T) = sqrt(M T/2) are inverse to each other ([LM] below Eq. 4);
+    eta = r N_POT/(4 pi L^2) in cm^-2 ([LM] below Eq. 3) for the CsI 2021 exposure
+    (r = 0.0848, N_POT = 3.198e23, L = 19.3 m)."""
+    np.testing.assert_allclose(flux.max_recoil(E_PROMPT, mass), 2.0 * E_PROMPT**2 / mass, rtol=1e-14)
+    np.testing.assert_allclose(flux.e_min(flux.max_recoil(E_MAX, mass), mass), E_MAX, rtol=1e-14)
+    np.testing.assert_allclose(flux.e_min(np.array([0.01]), mass), np.sqrt(mass * 0.01 / 2.0), rtol=1e-14)
+    eta = 0.0848 * 3.198e23 / (4.0 * np.pi * 1930.0**2)
+    np.testing.assert_allclose(flux.fluence_norm(0.0848, 3.198e23, 19.3), eta, rtol=1e-14)
 
 
 # =============================== 5. Cross section =====================================

@@ -16,7 +16,8 @@ Forward model ([LM] Eq. 4 with the response of the release):
 * backgrounds: BRN and NIN as (PE shape, normalised over 0-60 PE and already containing the
   energy efficiency) x (time counts over the full PE range, times the time efficiency), scaled
   by the ROI fraction of the PE shape; steady state from the anti-coincidence sample
-  (energy shape of AC, flat in time; its total is an auxiliary Poisson measurement).
+  (factorised AC template: AC energy marginal x AC time marginal / N_AC -- the AC rate is not
+  flat in time; its total is an auxiliary Poisson measurement).
 
 Default binning: [LM]'s 9 PE x 11 time bins in PE < 60, 0 <= t < 6 us.
 """
@@ -180,8 +181,7 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
     observed = histogram_events(coinc, pe_edges, time_edges)
     ac_hist = histogram_events(anti, pe_edges, time_edges)
     n_ac = int(ac_hist.sum())
-    width = np.diff(time_edges) / (time_edges[-1] - time_edges[0])
-    ss_template = ac_hist.sum(axis=1)[:, None] * width[None, :]
+    ss_template = np.outer(ac_hist.sum(axis=1), ac_hist.sum(axis=0)) / n_ac
 
     backgrounds = {}
     for name, sigma, desc in (("brn", 0.25, "beam-related neutrons"),

@@ -1,0 +1,190 @@
+"""Command-line interface: ``bayes-cevns predict | fit | profile | cards``."""
+
+import json
+import sys
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bayes_cevns import __version__
+from bayes_cevns.cards import CardError, available_cards, load_card
+from bayes_cevns.experiments import EXPERIMENTS, load_experiment
+from bayes_cevns.experiments.data import DataIntegrityError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Bayesian inference for CEvNS with the public COHERENT data.")
+console = Console()
+USER_ERRORS = (CardError, DataIntegrityError, ValueError, KeyError)
+
+
+def _fail(err: Exception) -> None:
+    msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(2)
+
+
+def _parse_sets(items: list[str] | None) -> dict[str, float]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise CardError(f"--set expects NAME=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        try:
+            out[k.strip()] = float(v)
+        except ValueError:
+            raise CardError(f"--set {k}: {v!r} is not a number") from None
+        if not np.isfinite(out[k.strip()]):
+            raise CardError(f"--set {k}: value must be finite, got {v!r}")
+    return out
+
+
+def _parse_priors(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise CardError(f"--prior expects NAME=dist(args), got {item!r}")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _experiments(data: str) -> list[str]:
+    names = [d.strip() for d in data.split(",") if d.strip()]
+    for n in names:
+        if n not in EXPERIMENTS:
+            raise ValueError(f"unknown experiment {n!r}; choose from {list(EXPERIMENTS)}")
+    return names
+
+
+@app.command()
+def predict(
+    experiment: Annotated[str, typer.Argument(help=f"one of {', '.join(EXPERIMENTS)}")],
+    model: Annotated[str, typer.Option("--model", help="model card name or path")] = "sm",
+    set_: Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE (repeatable)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    plot: Annotated[str | None, typer.Option("--plot", help="draw predicted spectra over data")] = None,
+) -> None:
+    """Expected counts in the experiment's region of interest for a model card."""
+    from bayes_cevns.inference.predict import predict_counts
+
+    try:
+        if experiment not in EXPERIMENTS:
+            raise ValueError(f"unknown experiment {experiment!r}; choose from {list(EXPERIMENTS)}")
+        card = load_card(model)
+        result = predict_counts(card, experiment, _parse_sets(set_))
+        if plot:
+            from bayes_cevns.inference.plots import plot_prediction
+
+            plot_prediction(card, experiment, _parse_sets(set_), plot)
+    except USER_ERRORS as err:
+        _fail(err)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    table = Table(title=f"{experiment} -- model {card.name}")
+    table.add_column("component")
+    table.add_column("expected (published convention)", justify="right")
+    table.add_column("expected in data", justify="right")
+    for k, v in result["counts"].items():
+        table.add_row(k, f"{v:.1f}", f"{result['counts_in_data'][k]:.1f}")
+    table.add_row("observed", "", f"{result['observed']:.0f}")
+    console.print(table)
+
+
+@app.command()
+def fit(
+    card: Annotated[str, typer.Argument(help="model card name or path")],
+    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = ",".join(EXPERIMENTS),
+    draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 0,
+    out: Annotated[str | None, typer.Option(help="netCDF file for the posterior")] = None,
+    sampler: Annotated[str, typer.Option(help="pymc | nutpie | numpyro")] = "pymc",
+    free: Annotated[list[str] | None, typer.Option("--free", help="also sample this card parameter")] = None,
+    prior: Annotated[list[str] | None, typer.Option("--prior", help="NAME=dist(args)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE for fixed parameters")] = None,
+    share_flux: Annotated[bool, typer.Option(help="one SNS flux nuisance for all detectors")] = False,
+    ar_likelihood: Annotated[str, typer.Option(help="poisson | gauss_chi2")] = "poisson",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Sample the posterior with NUTS and report parameters, derived counts and diagnostics."""
+    from bayes_cevns.inference.fitting import run_fit
+
+    try:
+        result = run_fit(card, _experiments(data), draws=draws, tune=tune, chains=chains, seed=seed,
+                         out=out, sampler=sampler, free=free, priors=_parse_priors(prior),
+                         fixed=_parse_sets(set_), share_flux=share_flux,
+                         likelihood={"coherent_ar_2020": ar_likelihood})
+    except USER_ERRORS as err:
+        _fail(err)
+    if result["diagnostics"]["problems"]:
+        typer.echo("WARNING: NOT CONVERGED: " + "; ".join(result["diagnostics"]["problems"]), err=True)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    table = Table(title=f"posterior -- {card}")
+    for c in ("name", "mean", "sd", "68% HDI"):
+        table.add_column(c)
+    for group in ("parameters", "derived"):
+        for k, v in result[group].items():
+            table.add_row(k, f"{v['mean']:.4g}", f"{v['sd']:.3g}", f"[{v['hdi_low']:.4g}, {v['hdi_high']:.4g}]")
+    console.print(table)
+    console.print(result["diagnostics"])
+
+
+@app.command()
+def profile(
+    card: Annotated[str, typer.Argument(help="model card name or path")],
+    param: Annotated[str, typer.Option("--param", help="parameter to profile")],
+    grid: Annotated[str, typer.Option("--grid", help="LO:HI:N")],
+    data: Annotated[str, typer.Option("--data")] = ",".join(EXPERIMENTS),
+    set_: Annotated[list[str] | None, typer.Option("--set")] = None,
+    share_flux: bool = False,
+    ar_likelihood: str = "poisson",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Profile-likelihood Delta chi^2 scan (iminuit) of one parameter with all nuisances profiled."""
+    from bayes_cevns.inference.model import build_model
+    from bayes_cevns.inference.profile import objective, profile_scan
+
+    try:
+        parts = grid.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"--grid expects LO:HI:N, got {grid!r}")
+        lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
+        if not (lo < hi and n >= 2):
+            raise ValueError("--grid needs LO < HI and N >= 2")
+        c = load_card(card)
+        base = param.rsplit("_", 1)[0] if param.startswith(tuple(c.per_experiment)) else param
+        c.parameter(base)
+        model = build_model(c, _experiments(data), free=[base], fixed=_parse_sets(set_),
+                            share_flux=share_flux, likelihood={"coherent_ar_2020": ar_likelihood})
+        result = profile_scan(objective(model), param, np.linspace(lo, hi, n))
+    except USER_ERRORS as err:
+        _fail(err)
+    result["model"] = c.name
+    result["data"] = _experiments(data)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    console.print(f"{param}: best fit {result['best_fit']:.4g}, 1 sigma {result['1sigma']}, "
+                  f"2 sigma {result['2sigma']}")
+
+
+@app.command()
+def cards() -> None:
+    """List the available model cards."""
+    for name in available_cards():
+        typer.echo(f"{name}: {load_card(name).description}")
+
+
+@app.callback(invoke_without_command=True)
+def _main(version: Annotated[bool, typer.Option("--version")] = False) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    sys.exit(app())

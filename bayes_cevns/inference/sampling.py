@@ -1,0 +1,116 @@
+"""Sampling, convergence checks and provenance-stamped, atomic result files."""
+
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import arviz as az
+import numpy as np
+import pymc as pm
+
+from bayes_cevns import __version__
+
+SAMPLERS = ("pymc", "nutpie", "numpyro")
+RHAT_MAX = 1.01
+ESS_MIN = 400
+
+
+class ConvergenceWarning(UserWarning):
+    """A fit did not pass the R-hat / ESS / divergence checks."""
+
+
+def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4,
+           seed: int = 0, sampler: str = "pymc", progressbar: bool = False, cores: int | None = None):
+    """NUTS on the model; returns the DataTree with provenance attributes."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; choose one of {SAMPLERS}")
+    for n, v in (("draws", draws), ("tune", tune), ("chains", chains)):
+        if v < 1:
+            raise ValueError(f"{n} must be a positive integer, got {v}")
+    idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,
+                      nuts_sampler=sampler, progressbar=progressbar,
+                      cores=cores or min(chains, os.cpu_count() or 1))
+    idata.attrs.update(provenance(model, seed, sampler))
+    return idata
+
+
+def provenance(model: pm.Model, seed: int, sampler: str) -> dict:
+    """Package version, data checksums, model card text and seed, as netCDF-safe attributes."""
+    card = getattr(model, "card", None)
+    checksums = {}
+    for e in getattr(model, "experiments", []):
+        checksums.update(e.checksums)
+    return {
+        "bayes_cevns_version": __version__,
+        "data_sha256": json.dumps(checksums, sort_keys=True),
+        "model_card": card.text if card is not None else "",
+        "model_card_name": card.name if card is not None else "",
+        "experiments": ",".join(e.name for e in getattr(model, "experiments", [])),
+        "seed": int(seed),
+        "sampler": sampler,
+    }
+
+
+def diagnostics(idata, var_names: list[str] | None = None) -> dict:
+    """Max R-hat, min bulk ESS over the sampled variables, and the number of divergences."""
+    post = idata.posterior
+    names = var_names or [v for v in post.data_vars if not v.startswith("mu_")]
+    rhat = az.rhat(post.to_dataset()[names] if hasattr(post, "to_dataset") else post[names])
+    ess = az.ess(post.to_dataset()[names] if hasattr(post, "to_dataset") else post[names], method="bulk")
+    rmax = max(float(np.nanmax(np.asarray(rhat[v]))) for v in names)
+    emin = min(float(np.nanmin(np.asarray(ess[v]))) for v in names)
+    div = int(np.asarray(idata.sample_stats["diverging"]).sum()) if "sample_stats" in idata.children else 0
+    return {"rhat_max": rmax, "ess_bulk_min": emin, "divergences": div}
+
+
+def check_convergence(diag: dict, rhat_max: float = RHAT_MAX, ess_min: float = ESS_MIN) -> list[str]:
+    """Problems found (empty if converged); each one is also raised as a ConvergenceWarning."""
+    problems = []
+    if not diag["rhat_max"] <= rhat_max:
+        problems.append(f"R-hat {diag['rhat_max']:.3f} > {rhat_max}")
+    if not diag["ess_bulk_min"] >= ess_min:
+        problems.append(f"bulk ESS {diag['ess_bulk_min']:.0f} < {ess_min}")
+    if diag["divergences"] > 0:
+        problems.append(f"{diag['divergences']} divergent transitions")
+    for p in problems:
+        warnings.warn(f"NOT CONVERGED: {p}", ConvergenceWarning, stacklevel=2)
+    return problems
+
+
+def save_atomic(idata, path: str | Path) -> Path:
+    """Write the DataTree to netCDF via a temporary file in the same folder, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        idata.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_json_atomic(obj: dict, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(obj, fh, indent=2)
+    os.replace(tmp, path)
+    return path
+
+
+def summarise(idata, names: list[str], prob: float = 0.6827) -> dict:
+    """mean, sd and HDI at ``prob`` for each named posterior variable."""
+    post = idata.posterior
+    out = {}
+    for n in names:
+        x = np.asarray(post[n]).reshape(-1)
+        lo, hi = az.hdi(x, prob=prob)
+        out[n] = {"mean": float(x.mean()), "sd": float(x.std(ddof=1)), "hdi_low": float(lo),
+                  "hdi_high": float(hi)}
+    return out
