@@ -11,7 +11,7 @@ from rich.table import Table
 
 from bayes_cevns import __version__
 from bayes_cevns.cards import CardError, available_cards, load_card
-from bayes_cevns.experiments import EXPERIMENTS, load_experiment
+from bayes_cevns.experiments import EXPERIMENTS
 from bayes_cevns.experiments.data import DataIntegrityError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,

@@ -2,13 +2,16 @@
 
 An experiment is fully described by NumPy arrays computed once:
 
-* ``signal``: a :class:`Morph` of matrices S of shape (n_bins, n_isotopes * 3 * K) such that the
-  CEvNS counts in the analysis bins are ``S @ vec(Q^2)``, where Q^2[i, f, k] is the squared weak
-  charge of isotope i, flavour f on recoil node k -- the only parameter-dependent physics input.
-  S already contains flux moments, cross-section prefactor, target counts, quadrature weights,
-  energy response (quenching, resolution, efficiency) and timing.
+* ``energy_response``: a :class:`Morph` of matrices R of shape (3 * n_energy, n_isotopes * 3 * K):
+  ``R @ vec(Q^2)`` are the CEvNS counts per flavour and energy bin, where Q^2[i, f, k] is the
+  squared weak charge of isotope i and flavour f on recoil node k -- the only parameter-dependent
+  physics input. R contains flux moments, cross-section prefactor, target counts, quadrature
+  weights and the energy response (quenching, resolution, efficiency).
+* ``time_table``: per-flavour time-bin fractions (beam timing, time efficiency), tabulated
+  against a beam-onset offset where that is a nuisance.
+* ``signal_shape``: bin-wise relative shape systematics of the signal.
 * ``backgrounds``: :class:`Background` templates in the same bins, with normalisation priors.
-* ``nuisances``: the standard-normal shape nuisances that morph signal and templates.
+* ``nuisances``: the nuisance parameters with their priors.
 """
 
 from dataclasses import dataclass, field

@@ -27,20 +27,12 @@ from bayes_cevns.experiments.base import (
     Morph,
     Nuisance,
     TimeTable,
-    gauss_legendre_grid,
 )
 from bayes_cevns.experiments.data import load_table, release_checksums, verified_path
-from bayes_cevns.experiments.response import flavour_block_matrix, rebin_fine
+from bayes_cevns.experiments.response import flavour_block_matrix, rebin_fine, recoil_nodes_and_weights
 from bayes_cevns.experiments.timing import flavour_time_fractions
-from bayes_cevns.physics.constants import (
-    AVOGADRO,
-    E_MAX_DELAYED,
-    E_PROMPT,
-    ISOTOPES,
-    NATURAL_ARGON,
-)
-from bayes_cevns.physics.cross_section import rate_weights
-from bayes_cevns.physics.flux import fluence_norm, max_recoil
+from bayes_cevns.physics.constants import AVOGADRO, ISOTOPES, NATURAL_ARGON
+from bayes_cevns.physics.flux import fluence_norm
 
 RELEASE = "coherent_ar_2020"
 ENERGY_EDGES = np.arange(0.0, 121.0, 10.0)
@@ -139,13 +131,8 @@ def load(binning: str = "2d", natural_argon: bool = False,
     n_atoms = AVOGADRO * mass_kg * 1e3 / MOLAR_MASS_G
     eta = fluence_norm(r_nu, n_pot, baseline)
 
-    grids, weights = [], []
-    for iso in isotopes:
-        breaks = [RECOIL_MIN_MEV, max_recoil(E_PROMPT, iso.mass), max_recoil(E_MAX_DELAYED, iso.mass)]
-        t, w = gauss_legendre_grid(breaks, n_nodes)
-        grids.append(t)
-        weights.append(rate_weights(t, w, iso.mass, n_atoms * abundances[iso.name], eta))
-    grid, wts = np.stack(grids), np.stack(weights)
+    grid, wts = recoil_nodes_and_weights(isotopes, [n_atoms * abundances[i.name] for i in isotopes],
+                                         eta, RECOIL_MIN_MEV, n_nodes)
 
     def matrix(a: float, b: float) -> np.ndarray:
         prob = np.stack([energy_response(t, a, b, resolution) for t in grid])

@@ -31,15 +31,18 @@ from bayes_cevns.experiments.base import (
     Morph,
     Nuisance,
     TimeTable,
-    gauss_legendre_grid,
     histogram_events,
 )
 from bayes_cevns.experiments.data import load_table, release_checksums
-from bayes_cevns.experiments.response import flavour_block_matrix, rebin_fine, rebin_histogram
+from bayes_cevns.experiments.response import (
+    flavour_block_matrix,
+    rebin_fine,
+    rebin_histogram,
+    recoil_nodes_and_weights,
+)
 from bayes_cevns.experiments.timing import flavour_time_fractions
-from bayes_cevns.physics.constants import AVOGADRO, E_MAX_DELAYED, E_PROMPT, ISOTOPES
-from bayes_cevns.physics.cross_section import rate_weights
-from bayes_cevns.physics.flux import fluence_norm, max_recoil
+from bayes_cevns.physics.constants import AVOGADRO, ISOTOPES
+from bayes_cevns.physics.flux import fluence_norm
 
 RELEASE = "coherent_csi_2021"
 PE_EDGES = np.array([0.0, 8, 12, 16, 20, 24, 32, 40, 50, 60])
@@ -126,12 +129,6 @@ def pe_response(recoil_mev: np.ndarray, qf_coeffs: np.ndarray, eff_coeffs: np.nd
     return rebin_fine(probs, fine, pe_edges).T
 
 
-def recoil_grid(mass_mev: float, n: int = RECOIL_NODES_PER_SEGMENT) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Legendre recoil nodes (MeV) with a break at the prompt-line endpoint."""
-    breaks = [RECOIL_MIN_MEV, max_recoil(E_PROMPT, mass_mev), max_recoil(E_MAX_DELAYED, mass_mev)]
-    return gauss_legendre_grid(breaks, n)
-
-
 def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
          n_nodes: int = RECOIL_NODES_PER_SEGMENT) -> Experiment:
     """Build the CsI 2021 experiment: data, response matrices, templates and nuisances."""
@@ -144,13 +141,7 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
     n_targets = AVOGADRO * MASS_KG * 1e3 / MOLAR_MASS_G
     eta = fluence_norm(NU_PER_FLAVOUR_PER_POT, N_POT, BASELINE_M)
 
-    grids, weights = [], []
-    for iso in isotopes:
-        t, w = recoil_grid(iso.mass, n_nodes)
-        grids.append(t)
-        weights.append(rate_weights(t, w, iso.mass, n_targets, eta))
-    grid = np.stack(grids)
-    wts = np.stack(weights)
+    grid, wts = recoil_nodes_and_weights(isotopes, [n_targets] * 2, eta, RECOIL_MIN_MEV, n_nodes)
 
     def matrix(qf: np.ndarray, eff: np.ndarray) -> np.ndarray:
         prob = np.stack([pe_response(t, qf, eff, pe_edges) for t in grid])

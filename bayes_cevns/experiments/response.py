@@ -1,6 +1,30 @@
 """NumPy helpers shared by the experiment modules to assemble response matrices."""
 
+from collections.abc import Sequence
+
 import numpy as np
+
+from bayes_cevns.experiments.base import gauss_legendre_grid
+from bayes_cevns.physics.constants import E_MAX_DELAYED, E_PROMPT, Isotope
+from bayes_cevns.physics.cross_section import rate_weights
+from bayes_cevns.physics.flux import max_recoil
+
+
+def recoil_nodes_and_weights(isotopes: Sequence[Isotope], targets: Sequence[float], fluence: float,
+                             t_min_mev: float, n_per_segment: int) -> tuple[np.ndarray, np.ndarray]:
+    """Recoil grid (n_iso, K) in MeV and rate weights (n_iso, 3, K) for a pi-DAR source.
+
+    Gauss-Legendre nodes on [t_min, T_max(prompt)] and [T_max(prompt), T_max(m_mu/2)] per isotope
+    (the prompt-line endpoint is a kink of the integrand); weights from
+    :func:`bayes_cevns.physics.cross_section.rate_weights`.
+    """
+    grids, weights = [], []
+    for iso, n_t in zip(isotopes, targets):
+        breaks = [t_min_mev, max_recoil(E_PROMPT, iso.mass), max_recoil(E_MAX_DELAYED, iso.mass)]
+        t, w = gauss_legendre_grid(breaks, n_per_segment)
+        grids.append(t)
+        weights.append(rate_weights(t, w, iso.mass, n_t, fluence))
+    return np.stack(grids), np.stack(weights)
 
 
 def flavour_block_matrix(prob: np.ndarray, weights: np.ndarray) -> np.ndarray:
