@@ -61,11 +61,21 @@ _CACHE: dict[int, _Compiled] = {}
 
 
 def _response(exp: Experiment) -> _Compiled:
+    """Flavour-diagonal blocks of the stacked energy-response morphs, as one shared tensor.
+
+    R is block-diagonal in flavour, so only the blocks (3, n_terms * n_energy, n_iso * K) are kept
+    and multiplied by Q^2 of the matching flavour with one batched product (3x fewer flops).
+    """
     key = id(exp)
     if key not in _CACHE:
         names, powers, stack = exp.energy_response.terms()
-        nt, rows, cols = stack.shape
-        shared = pytensor.shared(stack.reshape(nt * rows, cols), name=f"{exp.name}_response")
+        nt = stack.shape[0]
+        n_iso, k = exp.recoil_grid.shape
+        ne = exp.shape[0]
+        full = stack.reshape(nt, 3, ne, n_iso, 3, k)
+        blocks = np.stack([full[:, f, :, :, f, :] for f in range(3)])  # (3, nt, ne, n_iso, k)
+        shared = pytensor.shared(np.ascontiguousarray(blocks.reshape(3, nt * ne, n_iso * k)),
+                                 name=f"{exp.name}_response")
         _CACHE[key] = _Compiled(shared, names, powers, nt)
     return _CACHE[key]
 
@@ -96,12 +106,14 @@ def signal_per_flavour(exp: Experiment, q2, z: Mapping):
     """Counts per flavour and energy bin (3, n_energy) before timing, with energy-response morphs."""
     comp = _response(exp)
     ne = exp.shape[0]
-    v = pt.dot(comp.response, q2).reshape((comp.n_terms, 3 * ne))
+    n_iso, k = exp.recoil_grid.shape
+    q2f = q2.reshape((n_iso, 3, k)).dimshuffle(1, 0, 2).reshape((3, n_iso * k))
+    v = pt.matmul(comp.response, q2f[:, :, None]).reshape((3, comp.n_terms, ne))
     coef = [pt.constant(1.0)] + [
         (z[n] if p == "linear" else pt.sqr(z[n])) if n in z else pt.constant(0.0)
         for n, p in zip(comp.names, comp.powers)
     ]
-    return pt.dot(pt.stack(coef), v).reshape((3, ne))
+    return pt.tensordot(pt.stack(coef), v, axes=[[0], [1]])
 
 
 def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Mapping) -> dict:
