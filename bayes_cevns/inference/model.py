@@ -114,12 +114,14 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
         coords[f"{p}_energy"] = 0.5 * (e.energy_edges[1:] + e.energy_edges[:-1])
         coords[f"{p}_time"] = np.arange(e.shape[1]) if e.extra_axis else 0.5 * (e.time_edges[1:] + e.time_edges[:-1])
 
+    physics_names = []
     with pm.Model(coords=coords) as model:
         shared_params = {}
         for name, prior in sampled.items():
             if name in card.per_experiment:
                 continue
             shared_params[name] = _prior_rv(name, prior)
+            physics_names.append(name)
         flux_shared = pm.TruncatedNormal("sns_flux", mu=1.0, sigma=0.1, lower=0.0) if share_flux else None
         for e in exps:
             p = prefix(e)
@@ -128,6 +130,8 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
             for name in card.per_experiment:
                 pname = scale_name(card, name, e)
                 params[pname] = _prior_rv(pname, sampled[name]) if name in sampled else values[name]
+                if name in sampled:
+                    physics_names.append(pname)
             z = {}
             for n, nu in e.nuisances.items():
                 if share_flux and n.endswith("_flux"):
@@ -151,6 +155,9 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
             obs = e.observed if observed is None or e.name not in observed else observed[e.name]
             kind = likelihood.get(e.name, e.likelihood)
             if kind == "poisson":
+                if not np.allclose(obs, np.round(obs)) or np.any(np.asarray(obs) < 0):
+                    raise ValueError(f"{e.name}: the Poisson likelihood needs non-negative integer counts "
+                                     "(for Asimov data use likelihood='gauss_chi2' or round the counts)")
                 pm.Poisson(f"obs_{p}", mu=pt.maximum(mu, 1e-12), observed=obs, dims=dims)
             else:
                 ss = e.backgrounds["ss"].template.nominal
@@ -158,7 +165,7 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 pm.Normal(f"obs_{p}", mu=mu, sigma=sigma, observed=obs, dims=dims)
     model.card = card  # type: ignore[attr-defined]
     model.experiments = exps  # type: ignore[attr-defined]
-    model.sampled_parameters = list(sampled)  # type: ignore[attr-defined]
+    model.sampled_parameters = physics_names  # type: ignore[attr-defined]
     return model
 
 

@@ -1,0 +1,440 @@
+"""Tests of the experiment layer ``bayes_cevns.experiments`` (CsI 2021, Ar 2020).
+
+Reference values are either the collaborations' published numbers (COHERENT CsI[Na],
+PRL 129, 081801 (2022); CENNS-10 Ar Analysis A, PRL 126, 012002 (2021) and its data release)
+or are recomputed in this file with NumPy/SciPy from the raw release files and the formulas
+(independent Helm form factor, Michel spectra integrated numerically, brute-force recoil
+integration). The package's PyTensor graphs are only used where the graph itself is under test
+(gradients), and are compiled in FAST_COMPILE mode to keep the suite fast.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+from pytensor.gradient import verify_grad
+from scipy.stats import gamma
+
+from bayes_cevns.cards import load_card
+from bayes_cevns.experiments import load_experiment
+from bayes_cevns.experiments import coherent_csi_2021 as csi_mod
+from bayes_cevns.experiments.base import Morph, TimeTable
+from bayes_cevns.inference.forward import expected_components
+from bayes_cevns.inference.predict import predict_counts
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FAST = "FAST_COMPILE"
+
+# --------------------------------------------------------------------------------------
+# Independent reference physics (constants re-typed from CODATA 2018 / PDG 2024 / [LM]).
+# --------------------------------------------------------------------------------------
+HBARC = 197.3269804  # MeV fm
+G_F = 1.1663788e-11  # MeV^-2
+N_A = 6.02214076e23
+AMU = 931.49410242  # MeV
+M_E = 0.51099895  # MeV
+M_MU = 105.6583755  # MeV
+M_PI = 139.57039  # MeV
+E_PROMPT = (M_PI**2 - M_MU**2) / (2.0 * M_PI)
+E_MAX = M_MU / 2.0
+GVP = np.array([0.0401, 0.0318, 0.0318])  # [LM] Eq. 12, flavours (nu_e, nu_mu, nu_mu_bar)
+GVN = -0.5094
+HELM_S = 0.9  # fm
+
+#: name -> (Z, N, nuclear mass MeV (AME2020 atomic mass - Z m_e), r_p [LM] Eq. 13, r_n [LM] Eq. 14)
+NUCLEI = {
+    "Cs133": (55, 78, 132.905451961 * AMU - 55 * M_E, 4.821, 5.09),
+    "I127": (53, 74, 126.904473 * AMU - 53 * M_E, 4.766, 5.03),
+    "Ar40": (18, 22, 39.9623831237 * AMU - 18 * M_E, 3.448, 3.55),
+}
+
+
+def helm_np(q_mev: np.ndarray, r_rms: float) -> np.ndarray:
+    """Helm form factor in NumPy (Lewin & Smith 1996), R0^2 = 5/3 (R^2 - 3 s^2)."""
+    r0 = np.sqrt(5.0 / 3.0 * (r_rms**2 - 3.0 * HELM_S**2))
+    qf = np.asarray(q_mev) / HBARC
+    x = qf * r0
+    small = x < 1e-3
+    xs = np.where(small, 1.0, x)
+    j = np.where(small, 1.0 - x**2 / 10.0, 3.0 * (np.sin(xs) - xs * np.cos(xs)) / xs**3)
+    return j * np.exp(-0.5 * (qf * HELM_S) ** 2)
+
+
+def q2_np(iso: str, recoil_mev: np.ndarray, sin2: float = 0.23857, rn: float | None = None) -> np.ndarray:
+    """SM Q^2 per flavour (3, K) on a recoil grid ([LM] Eqs. 11-12, radiative couplings)."""
+    z, n, m, rp, rn0 = NUCLEI[iso]
+    q = np.sqrt(2.0 * m * np.asarray(recoil_mev))
+    gvp = GVP - 2.0 * (sin2 - 0.23857)
+    qw = gvp[:, None] * z * helm_np(q, rp)[None, :] + GVN * n * helm_np(q, rn if rn else rn0)[None, :]
+    return qw**2
+
+
+def q2_for(exp) -> np.ndarray:
+    """Independent Q^2 on the experiment's recoil grid, shape (n_iso, 3, K)."""
+    return np.stack([q2_np(iso.name, exp.recoil_grid[i]) for i, iso in enumerate(exp.isotopes)])
+
+
+# --------------------------------------------------------------------------------------
+# Fixtures: build every experiment / prediction once per module.
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sm():
+    return load_card("sm")
+
+
+@pytest.fixture(scope="module")
+def csi():
+    return load_experiment("coherent_csi_2021")
+
+
+@pytest.fixture(scope="module")
+def ar():
+    return load_experiment("coherent_ar_2020")
+
+
+@pytest.fixture(scope="module")
+def ar3():
+    return load_experiment("coherent_ar_2020", binning="3d")
+
+
+@pytest.fixture(scope="module")
+def csi_pred(sm):
+    return predict_counts(sm, "coherent_csi_2021", {})
+
+
+@pytest.fixture(scope="module")
+def ar_pred(sm):
+    return predict_counts(sm, "coherent_ar_2020", {})
+
+
+# --------------------------------------------------------------------------------------
+# CsI[Na] 2021: published numbers and the observed histogram
+# --------------------------------------------------------------------------------------
+def test_csi_cevns_prediction_matches_prl(csi_pred):
+    """SM CEvNS prediction 341 events (PRL 129, 081801) within 5%; measured 338.8."""
+    n = csi_pred["counts"]["cevns"]
+    assert abs(n / 341.0 - 1.0) < 0.05, n
+
+
+def test_csi_time_efficiency_lowers_counts_in_data(csi_pred):
+    """The collaboration's convention excludes the time efficiency (< 1 after 0.52 us)."""
+    pub, data = csi_pred["counts"], csi_pred["counts_in_data"]
+    for k in ("cevns", "brn", "nin"):
+        assert data[k] < pub[k], k
+    # the steady state is measured in the same window: no efficiency correction
+    assert data["ss"] == pub["ss"]
+    # efficiency exp(-0.0494 (t - 0.52)) is >= exp(-0.0494 * 5.48) = 0.763 in the window
+    assert data["cevns"] > 0.763 * pub["cevns"]
+
+
+@pytest.mark.parametrize("name, published", [("brn", 18.4), ("nin", 5.6)])
+def test_csi_background_predictions(csi_pred, name, published):
+    """BRN 18.4 and NIN 5.6 events in the ROI (before the time efficiency), within 2%."""
+    n = csi_pred["counts"][name]
+    assert abs(n / published - 1.0) < 0.02, n
+
+
+def test_csi_steady_state_is_ac_count(csi_pred, csi):
+    assert csi_pred["counts"]["ss"] == 1295
+    assert csi.backgrounds["ss"].aux_count == 1295
+    np.testing.assert_allclose(csi.backgrounds["ss"].template.nominal.sum(), 1295.0, rtol=1e-12)
+
+
+def test_csi_observed_histogram_from_raw_file(csi, csi_pred):
+    raw = np.loadtxt(DATA / "coherent_csi_2021" / "dataBeamOnC.txt", comments="#")
+    ref, _, _ = np.histogram2d(raw[:, 0], raw[:, 1], bins=[csi_mod.PE_EDGES, csi_mod.TIME_EDGES])
+    assert csi.observed.shape == (9, 11)
+    assert csi.observed.sum() == 1578
+    assert csi_pred["observed"] == 1578
+    np.testing.assert_array_equal(csi.observed, ref)
+
+
+def test_csi_ac_template_from_raw_file(csi):
+    """Steady-state template = AC energy marginal x AC time marginal / N_AC (raw file)."""
+    raw = np.loadtxt(DATA / "coherent_csi_2021" / "dataBeamOnAC.txt", comments="#")
+    h, _, _ = np.histogram2d(raw[:, 0], raw[:, 1], bins=[csi_mod.PE_EDGES, csi_mod.TIME_EDGES])
+    np.testing.assert_allclose(csi.backgrounds["ss"].template.nominal,
+                               np.outer(h.sum(1), h.sum(0)) / h.sum(), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# Independent brute-force reference for the CsI CEvNS rate in the ROI
+# --------------------------------------------------------------------------------------
+CSI_QF = np.array([0.0554628, 4.30681, -111.707, 840.384])  # nominal scintillation polynomial
+CSI_EFF = np.array([1.32045, 0.285979, 10.8646, -0.333322])  # nominal efficiency coefficients
+
+
+def _folded_flux(recoil: np.ndarray, mass: float) -> np.ndarray:
+    """int phi_f(E) (1 - M T / 2 E^2) dE per flavour, numerically (Gauss-Legendre in E)."""
+    x, w = np.polynomial.legendre.leggauss(32)
+    lo = np.minimum(np.sqrt(mass * recoil / 2.0), E_MAX)
+    e = 0.5 * (E_MAX - lo)[:, None] * x[None, :] + 0.5 * (E_MAX + lo)[:, None]
+    we = 0.5 * (E_MAX - lo)[:, None] * w[None, :]
+    kin = np.clip(1.0 - mass * recoil[:, None] / (2.0 * e**2), 0.0, None)
+    phi_e = 192.0 / M_MU**3 * e**2 * (0.5 - e / M_MU)
+    phi_mubar = 64.0 / M_MU**3 * e**2 * (0.75 - e / M_MU)
+    prompt = np.clip(1.0 - mass * recoil / (2.0 * E_PROMPT**2), 0.0, None)  # monochromatic line
+    return np.stack([(phi_e * kin * we).sum(1), prompt, (phi_mubar * kin * we).sum(1)])
+
+
+def _pe_bin_probability(recoil: np.ndarray, pe_edges: np.ndarray) -> np.ndarray:
+    """P(PE bin | T) x efficiency: gamma smearing over 0.25-PE sub-bins, clipped efficiency."""
+    eee = 1e3 * (CSI_QF[0] * recoil + CSI_QF[1] * recoil**2 + CSI_QF[2] * recoil**3
+                 + CSI_QF[3] * recoil**4)  # keVee
+    a, b = 0.0749 / eee, 9.56 * eee
+    fine = np.arange(0.0, 60.0 + 1e-9, 0.25)
+    centre = 0.5 * (fine[1:] + fine[:-1])
+    eff = np.clip(CSI_EFF[0] / (1.0 + np.exp(-CSI_EFF[1] * (centre - CSI_EFF[2]))) + CSI_EFF[3], 0.0, None)
+    cdf = gamma.cdf(fine[None, :], 1.0 + b[:, None], scale=1.0 / (a * (1.0 + b))[:, None])
+    p = np.diff(cdf, axis=1) * eff[None, :]
+    which = np.digitize(centre, pe_edges) - 1
+    return np.stack([p[:, which == j].sum(1) for j in range(pe_edges.size - 1)], axis=1)
+
+
+def test_csi_rate_matches_bruteforce_numpy(csi):
+    """Energy response x rate weights vs a brute-force integral on a uniform 4000-point grid.
+
+    Counts per PE bin (time-integrated, before timing, summed over flavours and isotopes):
+    N_e = N_targets * eta * sum_iso int dT (G_F^2 M / pi) (hbar c)^2 sum_f K_f(T) Q_f^2(T) P_e(T).
+    """
+    n_targets = N_A * 14.6e3 / 259.8  # each of Cs and I
+    eta = 0.0848 * 3.198e23 / (4.0 * np.pi * 1930.0**2)
+    ref = np.zeros(9)
+    for iso in ("Cs133", "I127"):
+        m = NUCLEI[iso][2]
+        n = 4000
+        h = 2.0 * E_MAX**2 / m / n
+        t = (np.arange(n) + 0.5) * h  # midpoint rule on [0, T_max]
+        rate = G_F**2 * m / np.pi * (HBARC * 1e-13) ** 2 * n_targets * eta
+        dn_dt = rate * (_folded_flux(t, m) * q2_np(iso, t)).sum(0)
+        ref += (dn_dt[:, None] * _pe_bin_probability(t, csi_mod.PE_EDGES)).sum(0) * h
+    got = (csi.energy_response.nominal @ q2_for(csi).reshape(-1)).reshape(3, 9)
+    np.testing.assert_allclose(got.sum(), ref.sum(), rtol=5e-3)
+    # per PE bin as well (all bins hold >= 10 events)
+    np.testing.assert_allclose(got.sum(0), ref, rtol=5e-3)
+
+
+def test_csi_published_count_equals_window_fraction_convention(csi, csi_pred):
+    """counts['cevns'] = sum_f N_f * (fraction of flavour f in 0-6 us, no time efficiency)."""
+    from scipy.stats import exponnorm
+
+    per_f = (csi.energy_response.nominal @ q2_for(csi).reshape(-1)).reshape(3, 9).sum(1)
+    tpi, tmu, mu, sig = 0.026033, 2.1969811, 0.44, 0.15
+    t = np.linspace(0.0, 6.0, 60001)
+
+    def emg(tau):
+        return exponnorm.pdf(t, tau / sig, loc=mu, scale=sig)
+
+    prompt = np.trapezoid(emg(tpi), t)
+    delayed = np.trapezoid((tmu * emg(tmu) - tpi * emg(tpi)) / (tmu - tpi), t)
+    ref = per_f @ np.array([delayed, prompt, delayed])
+    np.testing.assert_allclose(csi_pred["counts"]["cevns"], ref, rtol=1e-3)
+
+
+# --------------------------------------------------------------------------------------
+# Ar 2020
+# --------------------------------------------------------------------------------------
+def _release_table(name: str) -> np.ndarray:
+    return np.loadtxt(DATA / "coherent_ar_2020" / name, comments="#")
+
+
+def test_ar_prediction_total(ar_pred, ar):
+    """Published predicted CEvNS 128 +- 17; measured 119.2 (-6.8%), asserted within 10%."""
+    n = ar_pred["counts"]["cevns"]
+    assert abs(n / 128.0 - 1.0) < 0.10, n
+    assert ar.shape == (12, 10)
+    assert ar_pred["observed"] == ar.observed.sum() == _release_table("datanobkgsub.txt")[:, 3].sum()
+
+
+def _ar_time_shapes(ar):
+    pkg = ar.signal_numpy(q2_for(ar)).sum(axis=0)
+    tab = _release_table("cevnspdf.txt")
+    centres = np.unique(tab[:, 2])
+    ref = np.array([tab[tab[:, 2] == c, 3].sum() for c in centres])
+    np.testing.assert_allclose(centres, 0.5 * (ar.time_edges[1:] + ar.time_edges[:-1]), atol=1e-9)
+    return pkg / pkg.sum(), ref / ref.sum(), ref
+
+
+def test_ar_time_shape_matches_release_after_first_bin(ar):
+    """Normalised time projection vs cevnspdf.txt (energy and F90 summed), bins 2-10."""
+    pkg, ref, counts = _ar_time_shapes(ar)
+    sel = counts > 3
+    sel[0] = False  # the first bin is tested (xfail) separately below
+    assert sel.sum() == 9
+    np.testing.assert_allclose(pkg[sel], ref[sel], rtol=0.05)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Ar time bin [-0.1, 0.4) us: package puts 9.6% of the CEvNS events there, the release PDF "
+    "cevnspdf.txt 8.66% (+11%, 11.1 release events). The Gaussian POT trace (mean 440 ns) "
+    "reproduces the release only with a ~+10 ns later onset; Ar has no onset nuisance."))
+def test_ar_time_shape_first_bin(ar):
+    pkg, ref, counts = _ar_time_shapes(ar)
+    assert counts[0] > 3
+    np.testing.assert_allclose(pkg[0], ref[0], rtol=0.05)
+
+
+@pytest.mark.parametrize("name, fname, published", [
+    ("brn_prompt", "brnpdf.txt", 497.0),
+    ("brn_delayed", "delbrnpdf.txt", 33.0),
+    ("ss", "bkgpdf.txt", 3152.0),
+])
+def test_ar_background_totals(ar, ar_pred, name, fname, published):
+    total = _release_table(fname)[:, 3].sum()
+    np.testing.assert_allclose(ar.backgrounds[name].template.nominal.sum(), total, rtol=1e-6)
+    np.testing.assert_allclose(ar_pred["counts"][name], total, rtol=1e-6)
+    np.testing.assert_allclose(total, published, rtol=1e-6)
+
+
+def test_ar_3d_binning_same_totals_as_2d(ar, ar3):
+    q2 = q2_for(ar)
+    s2, s3 = ar.signal_numpy(q2), ar3.signal_numpy(q2)
+    assert s3.shape == (12, 80)
+    np.testing.assert_allclose(s3.sum(), s2.sum(), rtol=1e-10)
+    # columns are (time, F90) with F90 fastest: summing F90 gives back the 2-D histogram
+    np.testing.assert_allclose(s3.reshape(12, 10, 8).sum(-1), s2, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(ar3.observed.reshape(12, 10, 8).sum(-1), ar.observed)
+    assert set(ar3.backgrounds) == set(ar.backgrounds)
+    for k, b in ar3.backgrounds.items():
+        np.testing.assert_allclose(b.template.nominal.reshape(12, 10, 8).sum(-1),
+                                   ar.backgrounds[k].template.nominal, rtol=1e-10, atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# Morph and TimeTable
+# --------------------------------------------------------------------------------------
+def test_morph_hits_the_templates_exactly():
+    # integer-valued arrays: every operation of the interpolation is exact in float64
+    x0 = np.array([[4.0, 8.0], [2.0, 6.0]])
+    up = np.array([[5.0, 10.0], [3.0, 5.0]])
+    dn = np.array([[2.0, 7.0], [2.0, 8.0]])
+    m = Morph(x0, {"a": up}, {"a": dn})
+    np.testing.assert_array_equal(m.evaluate({"a": 1.0}), up)
+    np.testing.assert_array_equal(m.evaluate({"a": -1.0}), dn)
+    np.testing.assert_array_equal(m.evaluate({"a": 0.0}), x0)
+    np.testing.assert_array_equal(m.evaluate(), x0)
+    # quadratic in between: x0 + z (u - d)/2 + z^2 (u + d - 2 x0)/2
+    z = 0.3
+    np.testing.assert_allclose(m.evaluate({"a": z}), x0 + z * (up - dn) / 2 + z**2 * (up + dn - 2 * x0) / 2,
+                               rtol=1e-14)
+
+
+def test_morph_random_templates_and_additivity():
+    rng = np.random.default_rng(1)
+    x0, u1, d1, u2, d2 = rng.uniform(0.5, 2.0, (5, 3, 4))
+    m = Morph(x0, {"a": u1, "b": u2}, {"a": d1, "b": d2})
+    np.testing.assert_allclose(m.evaluate({"a": 1.0}), u1, rtol=1e-14)
+    np.testing.assert_allclose(m.evaluate({"b": -1.0}), d2, rtol=1e-14)
+    # independent nuisances add their deviations
+    both = m.evaluate({"a": 1.0, "b": -1.0})
+    np.testing.assert_allclose(both, u1 + d2 - x0, rtol=1e-13)
+
+
+def test_morph_one_sided_is_linear():
+    x0 = np.array([1.0, 2.0, 3.0])
+    up = np.array([1.5, 1.0, 3.0])
+    m = Morph(x0, {"s": up})
+    np.testing.assert_array_equal(m.evaluate({"s": 1.0}), up)
+    np.testing.assert_allclose(m.evaluate({"s": -1.0}), 2 * x0 - up, rtol=1e-15)
+    for z in (-2.0, -0.4, 0.7, 2.5):
+        np.testing.assert_allclose(m.evaluate({"s": z}), x0 + z * (up - x0), rtol=1e-14)
+    names, powers, _ = m.terms()
+    assert names == ["s"] and powers == ["linear"]
+
+
+def test_time_table_interpolates_and_clamps():
+    rng = np.random.default_rng(2)
+    offsets = np.array([-0.5, 0.0, 0.5, 1.0])
+    fr = rng.uniform(size=(4, 3, 5))
+    tt = TimeTable(offsets=offsets, fractions=fr, nuisance="x")
+    for j, o in enumerate(offsets):
+        np.testing.assert_allclose(tt.at(o), fr[j], rtol=1e-15)
+    np.testing.assert_allclose(tt.at(0.2), 0.6 * fr[1] + 0.4 * fr[2], rtol=1e-14)
+    np.testing.assert_allclose(tt.at(-0.125), 0.25 * fr[0] + 0.75 * fr[1], rtol=1e-14)
+    np.testing.assert_array_equal(tt.at(-7.0), fr[0])
+    np.testing.assert_array_equal(tt.at(9.0), fr[-1])
+    fixed = TimeTable(offsets=np.zeros(1), fractions=fr[:1])
+    np.testing.assert_array_equal(fixed.at(0.3), fr[0])
+
+
+def test_csi_time_table_is_monotone_in_onset(csi):
+    """A later beam onset moves CEvNS events out of the earliest time bin."""
+    tt = csi.time_table
+    first = [tt.at(o)[1, 0] for o in (-0.2, 0.0, 0.2)]  # prompt nu_mu, t in [0, 0.125)
+    assert first[0] > first[1] > first[2]
+
+
+# --------------------------------------------------------------------------------------
+# Nuisances move the rate in the physically expected direction
+# --------------------------------------------------------------------------------------
+def test_csi_efficiency_nuisance_direction(csi):
+    q2 = q2_for(csi)
+    nom = csi.signal_numpy(q2).sum()
+    up = csi.signal_numpy(q2, {"csi_eff": 1.0}).sum()
+    down = csi.signal_numpy(q2, {"csi_eff": -1.0}).sum()
+    assert up > nom > down
+    # flux is a plain multiplicative nuisance
+    np.testing.assert_allclose(csi.signal_numpy(q2, {"csi_flux": 1.1}).sum(), 1.1 * nom, rtol=1e-12)
+
+
+def test_csi_qf_nuisance_direction(csi):
+    """The 'model 0 +1 sigma' polynomial gives more light (larger linear term): more counts."""
+    q2 = q2_for(csi)
+    nom = csi.signal_numpy(q2).sum()
+    assert csi.signal_numpy(q2, {"csi_qf_z0": 1.0}).sum() > nom > csi.signal_numpy(q2, {"csi_qf_z0": -1.0}).sum()
+
+
+def test_ar_qf_nuisance_direction(ar):
+    q2 = q2_for(ar)
+    nom = ar.signal_numpy(q2).sum()
+    assert ar.signal_numpy(q2, {"ar_qf_a": 1.0}).sum() > nom > ar.signal_numpy(q2, {"ar_qf_a": -1.0}).sum()
+    assert ar.signal_numpy(q2, {"ar_qf_b": 1.0}).sum() > nom
+    np.testing.assert_allclose(ar.signal_numpy(q2, {"ar_flux": 1.1, "ar_mass": 0.9}).sum(), 0.99 * nom,
+                               rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# Gradients of the graph
+# --------------------------------------------------------------------------------------
+def _total(card, exp, params):
+    return expected_components(card, exp, params, {})["cevns"].sum()
+
+
+def test_csi_gradient_verify_grad(sm, csi):
+    def f(s, r):
+        return _total(sm, csi, {"sin2_theta_w": s, "rn_cs": r})
+
+    verify_grad(f, [np.array(0.23857), np.array(5.09)], rng=np.random.default_rng(3), mode=FAST,
+                n_tests=1)
+
+
+def test_csi_gradient_signs(sm, csi):
+    s, r = pt.dscalar("s"), pt.dscalar("r")
+    tot = _total(sm, csi, {"sin2_theta_w": s, "rn_cs": r})
+    fn = pytensor.function([s, r], [tot, *pytensor.grad(tot, [s, r])], mode=FAST)
+    val, ds, dr = fn(0.23857, 5.09)
+    assert dr < 0  # a larger neutron radius suppresses the form factor
+    assert ds > 0  # |Q_W| = |g_V^p Z - 0.5094 N| grows when g_V^p = const - 2 sin^2 decreases
+    # value agrees with the NumPy path (independent Q^2, same response and timing)
+    np.testing.assert_allclose(val, csi.signal_numpy(q2_for(csi)).sum(), rtol=1e-9)
+    # and the derivative with a central finite difference of the independent NumPy Q^2
+    h = 1e-4
+
+    def tot_np(rn):
+        q2 = np.stack([q2_np("Cs133", csi.recoil_grid[0], rn=rn), q2_np("I127", csi.recoil_grid[1])])
+        return csi.signal_numpy(q2).sum()
+
+    np.testing.assert_allclose(dr, (tot_np(5.09 + h) - tot_np(5.09 - h)) / (2 * h), rtol=1e-5)
+
+
+def test_ar_gradient(sm, ar):
+    def f(r):
+        return _total(sm, ar, {"rn_ar": r})
+
+    verify_grad(f, [np.array(3.55)], rng=np.random.default_rng(4), mode=FAST, n_tests=1)
+    r = pt.dscalar("r")
+    tot = f(r)
+    dr = pytensor.function([r], pytensor.grad(tot, r), mode=FAST)(3.55)
+    assert dr < 0
