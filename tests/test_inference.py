@@ -373,5 +373,5 @@ def test_check_convergence_warns():
 def test_diagnostics_of_real_run(posterior):
     d = sampling.diagnostics(posterior, ["cevns_scale_csi", "csi_flux"])
     assert d["divergences"] == int(np.asarray(posterior.sample_stats["diverging"]).sum())
-    assert 1.0 <= d["rhat_max"] < 1.2
+    assert 0.99 < d["rhat_max"] < 1.2
     assert 20 < d["ess_bulk_min"] <= 300 * 1.5
