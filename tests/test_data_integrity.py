@@ -35,6 +35,15 @@ TARGETS = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fast_compile():
+    """FAST_COMPILE for graphs compiled in-process by the CLI (backend-independent contract)."""
+    import pytensor
+
+    with pytensor.config.change_flags(mode="FAST_COMPILE"):
+        yield
+
+
 def _clear_caches():
     data_mod._manifest.cache_clear()
     load_experiment.cache_clear()
@@ -173,6 +182,9 @@ def test_cli_corrupted_data_in_process(data_copy):
 def _run(args, env=None):
     e = dict(os.environ)
     e.update(env or {})
+    # the exit codes, messages and JSON do not depend on the backend; FAST_COMPILE avoids a
+    # ~90 s cold Numba compile of the prediction graph in every fresh process
+    e["PYTENSOR_FLAGS"] = ",".join(filter(None, [e.get("PYTENSOR_FLAGS"), "mode=FAST_COMPILE"]))
     return subprocess.run([str(CONSOLE), *args], capture_output=True, text=True, env=e, timeout=300,
                           cwd=str(REPO))
 

@@ -79,6 +79,14 @@ def q2_for(exp) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # Fixtures: build every experiment / prediction once per module.
 # --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module", autouse=True)
+def fast_compile():
+    """FAST_COMPILE for every graph compiled here (a cold Numba compile of the prediction graph
+    takes ~90 s; the values tested do not depend on the backend)."""
+    with pytensor.config.change_flags(mode=FAST):
+        yield
+
+
 @pytest.fixture(scope="module")
 def sm():
     return load_card("sm")
