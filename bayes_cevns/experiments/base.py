@@ -15,6 +15,7 @@ An experiment is fully described by NumPy arrays computed once:
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -143,6 +144,8 @@ class Experiment:
     extra_axis: dict[str, np.ndarray] = field(default_factory=dict)
     #: published reference numbers this module is tested against
     reference: dict[str, float] = field(default_factory=dict)
+    #: w with w @ vec(Q^2) = flux-averaged CEvNS cross section per nucleus and flavour (cm^2)
+    xsec_weights: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -151,6 +154,20 @@ class Experiment:
     @property
     def n_flavours(self) -> int:
         return len(FLAVOURS)
+
+    @cached_property
+    def flavour_blocks(self) -> tuple[list[str], list[str], np.ndarray]:
+        """(names, powers, blocks) of the energy-response morph terms, flavour-diagonal blocks only.
+
+        ``blocks`` has shape (3, n_terms * n_energy, n_iso * K); block f maps Q^2 of flavour f to
+        the counts of flavour f in every energy bin for every morph term (nominal first).
+        """
+        names, powers, stack = self.energy_response.terms()
+        nt = stack.shape[0]
+        n_iso, k = self.recoil_grid.shape
+        full = stack.reshape(nt, 3, self.shape[0], n_iso, 3, k)
+        blocks = np.stack([full[:, f, :, :, f, :] for f in range(3)])
+        return names, powers, np.ascontiguousarray(blocks.reshape(3, nt * self.shape[0], n_iso * k))
 
     def published_signal_numpy(self, q2: np.ndarray) -> float:
         """Nominal CEvNS count in the collaboration's convention (no time-dependent efficiency)."""

@@ -29,7 +29,12 @@ from bayes_cevns.experiments.base import (
     TimeTable,
 )
 from bayes_cevns.experiments.data import load_table, release_checksums, verified_path
-from bayes_cevns.experiments.response import flavour_block_matrix, rebin_fine, recoil_nodes_and_weights
+from bayes_cevns.experiments.response import (
+    flavour_block_matrix,
+    rebin_fine,
+    recoil_nodes_and_weights,
+    xsec_weights,
+)
 from bayes_cevns.experiments.timing import flavour_time_fractions
 from bayes_cevns.physics.constants import AVOGADRO, ISOTOPES, NATURAL_ARGON
 from bayes_cevns.physics.flux import fluence_norm
@@ -43,7 +48,6 @@ N_E, N_F, N_T = 12, 8, 10
 MOLAR_MASS_G = 39.96
 FINE_KEVEE_STEP = 0.5
 RECOIL_NODES_PER_SEGMENT = 40
-RECOIL_MIN_MEV = 1e-3
 
 REFERENCE = {
     "cevns_predicted": 128.0,
@@ -131,8 +135,8 @@ def load(binning: str = "2d", natural_argon: bool = False,
     n_atoms = AVOGADRO * mass_kg * 1e3 / MOLAR_MASS_G
     eta = fluence_norm(r_nu, n_pot, baseline)
 
-    grid, wts = recoil_nodes_and_weights(isotopes, [n_atoms * abundances[i.name] for i in isotopes],
-                                         eta, RECOIL_MIN_MEV, n_nodes)
+    targets = [n_atoms * abundances[i.name] for i in isotopes]
+    grid, wts = recoil_nodes_and_weights(isotopes, targets, eta, n_nodes)
 
     def matrix(a: float, b: float) -> np.ndarray:
         prob = np.stack([energy_response(t, a, b, resolution) for t in grid])
@@ -224,4 +228,5 @@ def load(binning: str = "2d", natural_argon: bool = False,
         checksums=release_checksums(RELEASE),
         extra_axis=extra,
         reference=dict(REFERENCE),
+        xsec_weights=xsec_weights(wts, targets, eta),
     )

@@ -39,6 +39,7 @@ from bayes_cevns.experiments.response import (
     rebin_fine,
     rebin_histogram,
     recoil_nodes_and_weights,
+    xsec_weights,
 )
 from bayes_cevns.experiments.timing import flavour_time_fractions
 from bayes_cevns.physics.constants import AVOGADRO, ISOTOPES
@@ -63,7 +64,6 @@ TIME_EFF_KNEE_US = 0.52
 TIME_EFF_SLOPE_PER_US = 0.0494
 FINE_PE_STEP = 0.25
 RECOIL_NODES_PER_SEGMENT = 40
-RECOIL_MIN_MEV = 0.5e-3
 
 #: Published reference numbers (COHERENT, PRL 129, 081801) used by the tests.
 REFERENCE = {
@@ -141,7 +141,8 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
     n_targets = AVOGADRO * MASS_KG * 1e3 / MOLAR_MASS_G
     eta = fluence_norm(NU_PER_FLAVOUR_PER_POT, N_POT, BASELINE_M)
 
-    grid, wts = recoil_nodes_and_weights(isotopes, [n_targets] * 2, eta, RECOIL_MIN_MEV, n_nodes)
+    targets = [n_targets] * 2
+    grid, wts = recoil_nodes_and_weights(isotopes, targets, eta, n_nodes)
 
     def matrix(qf: np.ndarray, eff: np.ndarray) -> np.ndarray:
         prob = np.stack([pe_response(t, qf, eff, pe_edges) for t in grid])
@@ -220,5 +221,6 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
                   "fluence_per_cm2": eta},
         checksums=release_checksums(RELEASE),
         reference=dict(REFERENCE),
+        xsec_weights=xsec_weights(wts, targets, eta),
     )
 

@@ -11,20 +11,30 @@ from bayes_cevns.physics.flux import max_recoil
 
 
 def recoil_nodes_and_weights(isotopes: Sequence[Isotope], targets: Sequence[float], fluence: float,
-                             t_min_mev: float, n_per_segment: int) -> tuple[np.ndarray, np.ndarray]:
+                             n_per_segment: int) -> tuple[np.ndarray, np.ndarray]:
     """Recoil grid (n_iso, K) in MeV and rate weights (n_iso, 3, K) for a pi-DAR source.
 
-    Gauss-Legendre nodes on [t_min, T_max(prompt)] and [T_max(prompt), T_max(m_mu/2)] per isotope
+    Gauss-Legendre nodes on [0, T_max(prompt)] and [T_max(prompt), T_max(m_mu/2)] per isotope
+    (the full kinematic range, so the same weights give the total flux-averaged cross section)
     (the prompt-line endpoint is a kink of the integrand); weights from
     :func:`bayes_cevns.physics.cross_section.rate_weights`.
     """
     grids, weights = [], []
     for iso, n_t in zip(isotopes, targets):
-        breaks = [t_min_mev, max_recoil(E_PROMPT, iso.mass), max_recoil(E_MAX_DELAYED, iso.mass)]
+        breaks = [0.0, max_recoil(E_PROMPT, iso.mass), max_recoil(E_MAX_DELAYED, iso.mass)]
         t, w = gauss_legendre_grid(breaks, n_per_segment)
         grids.append(t)
         weights.append(rate_weights(t, w, iso.mass, n_t, fluence))
     return np.stack(grids), np.stack(weights)
+
+
+def xsec_weights(weights: np.ndarray, targets: Sequence[float], fluence: float) -> np.ndarray:
+    """Vector w with w @ vec(Q^2) = flux-averaged cross section per nucleus and flavour, in cm^2.
+
+    Averages over the target nuclei (weighted by their numbers) and the three pi-DAR flavours:
+    <sigma> = sum_{i,f} N_i int phi_f sigma_{i,f} dE / (3 eta sum_i N_i).
+    """
+    return (weights / (3.0 * fluence * float(np.sum(targets)))).reshape(-1)
 
 
 def flavour_block_matrix(prob: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -16,8 +16,8 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     """Build, sample, check convergence, summarise (68% HDI) and optionally save the posterior.
 
     The result follows the CLI contract: ``parameters`` (sampled physics parameters and
-    nuisances), ``derived`` (``cevns_<experiment>`` counts in the collaborations' convention)
-    and ``diagnostics`` (``rhat_max``, ``ess_bulk_min``, ``divergences``, ``problems``).
+    nuisances), ``derived`` (``cevns_<experiment>`` counts in the collaborations' convention and
+    ``xsec_<experiment>_1e-40cm2`` flux-averaged cross sections) and ``diagnostics`` (``rhat_max``, ``ess_bulk_min``, ``divergences``, ``problems``).
     """
     c = load_card(card)
     likelihood = {k: v for k, v in (likelihood or {}).items() if k in experiments}
@@ -29,13 +29,14 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     params += [d.name for d in model.deterministics
                if d.name not in params and d.name in {p for p in c.parameters}]
     derived_vars = {f"cevns_{e}": f"cevns_{PREFIX[e]}" for e in experiments}
+    derived_vars.update({f"xsec_{e}_1e-40cm2": f"xsec_{PREFIX[e]}" for e in experiments})
     diag = sampling.diagnostics(idata, params)
     diag["problems"] = sampling.check_convergence(diag)
     result = {
         "model": c.name,
         "data": list(experiments),
         "parameters": sampling.summarise(idata, params),
-        "derived": {k: v for k, v in zip(derived_vars, sampling.summarise(idata, list(derived_vars.values())).values())},
+        "derived": {k: sampling.summarise(idata, [v])[v] for k, v in derived_vars.items()},
         "diagnostics": diag,
         "seed": seed,
     }

@@ -7,8 +7,6 @@ gives all morph terms at once.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
@@ -47,39 +45,6 @@ def _morph_tensor(m: Morph, z: Mapping, name: str):
     return pt.tensordot(pt.stack(coef), shared, axes=1)
 
 
-@dataclass
-class _Compiled:
-    """Shared constants of one experiment, built once."""
-
-    response: pytensor.compile.SharedVariable
-    names: list[str]
-    powers: list[str]
-    n_terms: int
-
-
-_CACHE: dict[int, _Compiled] = {}
-
-
-def _response(exp: Experiment) -> _Compiled:
-    """Flavour-diagonal blocks of the stacked energy-response morphs, as one shared tensor.
-
-    R is block-diagonal in flavour, so only the blocks (3, n_terms * n_energy, n_iso * K) are kept
-    and multiplied by Q^2 of the matching flavour with one batched product (3x fewer flops).
-    """
-    key = id(exp)
-    if key not in _CACHE:
-        names, powers, stack = exp.energy_response.terms()
-        nt = stack.shape[0]
-        n_iso, k = exp.recoil_grid.shape
-        ne = exp.shape[0]
-        full = stack.reshape(nt, 3, ne, n_iso, 3, k)
-        blocks = np.stack([full[:, f, :, :, f, :] for f in range(3)])  # (3, nt, ne, n_iso, k)
-        shared = pytensor.shared(np.ascontiguousarray(blocks.reshape(3, nt * ne, n_iso * k)),
-                                 name=f"{exp.name}_response")
-        _CACHE[key] = _Compiled(shared, names, powers, nt)
-    return _CACHE[key]
-
-
 def q2_vector(card: ModelCard, exp: Experiment, params: Mapping):
     """vec(Q^2) for every isotope, flavour and recoil node of the experiment, shape (n_iso*3*K,)."""
     term = physics_term(card.physics)
@@ -103,15 +68,20 @@ def _interp_time(exp: Experiment, z: Mapping):
 
 
 def signal_per_flavour(exp: Experiment, q2, z: Mapping):
-    """Counts per flavour and energy bin (3, n_energy) before timing, with energy-response morphs."""
-    comp = _response(exp)
+    """Counts per flavour and energy bin (3, n_energy) before timing, with energy-response morphs.
+
+    The response is block-diagonal in flavour, so each flavour's Q^2 is multiplied by its own block
+    of all stacked morph terms in one batched matrix-vector product.
+    """
+    names, powers, blocks = exp.flavour_blocks
     ne = exp.shape[0]
     n_iso, k = exp.recoil_grid.shape
+    response = pytensor.shared(blocks, name=f"{exp.name}_response")
     q2f = q2.reshape((n_iso, 3, k)).dimshuffle(1, 0, 2).reshape((3, n_iso * k))
-    v = pt.matmul(comp.response, q2f[:, :, None]).reshape((3, comp.n_terms, ne))
+    v = pt.matmul(response, q2f[:, :, None]).reshape((3, len(names) + 1, ne))
     coef = [pt.constant(1.0)] + [
         (z[n] if p == "linear" else pt.sqr(z[n])) if n in z else pt.constant(0.0)
-        for n, p in zip(comp.names, comp.powers)
+        for n, p in zip(names, powers)
     ]
     return pt.tensordot(pt.stack(coef), v, axes=[[0], [1]])
 
@@ -122,7 +92,8 @@ def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Ma
     ``params``: card parameter values (tensors or floats) by name.
     ``z``: nuisance values by name (shape nuisances standard normal; ``*_flux``/``*_mass`` and
     ``*_norm`` multiplicative with nominal 1). Missing nuisances take their nominal values.
-    Returns ``{"cevns": ..., <background>: ..., "_cevns_published": scalar}``.
+    Returns ``{"cevns": ..., <background>: ..., "_cevns_published": scalar, "_xsec": scalar}``,
+    ``_xsec`` being the model's flux-averaged cross section per nucleus and flavour in cm^2.
     """
     q2 = q2_vector(card, exp, params)
     if card.rate_scale is not None:
@@ -141,6 +112,8 @@ def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Ma
         out["_cevns_published"] = norm * pt.dot(per_f.sum(axis=1), frac)
     else:
         out["_cevns_published"] = out["cevns"].sum()
+    if exp.xsec_weights is not None:
+        out["_xsec"] = pt.dot(exp.xsec_weights, q2)
     for name, bkg in exp.backgrounds.items():
         t = _morph_tensor(bkg.template, z, f"{exp.name}_{name}_template")
         out[name] = t * z.get(background_norm_name(exp, name), 1.0)
