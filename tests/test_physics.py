@@ -561,3 +561,14 @@ def test_physics_term_unknown():
     with pytest.raises(ValueError) as exc:
         physics_term("nope")
     assert "nope" in str(exc.value) and "sm" in str(exc.value)
+
+
+def test_experiment_xsec_derived_matches_reference():
+    """The derived ``xsec`` of the CsI experiment (recoil grid over the full kinematic range,
+    w @ vec(Q^2)) equals the independent SciPy flux-averaged cross section averaged over Cs and I."""
+    from bayes_cevns.cards import load_card
+    from bayes_cevns.inference.predict import predicted_arrays
+
+    got = float(predicted_arrays(load_card("sm"), "coherent_csi_2021", {})["_xsec"])
+    ref = 0.5 * (_flux_averaged_sigma_ref(M_CS, 55, 78, 4.821, 5.09) + _flux_averaged_sigma_ref(M_I, 53, 74, 4.766, 5.03))
+    np.testing.assert_allclose(got, ref, rtol=2e-4)
