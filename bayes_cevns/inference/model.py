@@ -101,6 +101,10 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
     (``Prior`` or text like ``"uniform(0.1,0.4)"``), which also free the parameter; ``fixed``:
     values for non-sampled parameters; ``likelihood``: per-experiment choice among
     ``LIKELIHOODS``; ``observed``: replacement data (e.g. Asimov or toy) per experiment.
+
+    Observed counts live in ``pm.Data`` containers ``data_<prefix>`` (and ``data_<prefix>_<bkg>_aux``
+    for auxiliary measurements), so toys can be swapped in with ``pm.set_data`` without rebuilding.
+    The Gaussian chi^2 keeps its sigma_ij from the data the model was built with.
     """
     card = load_card(card) if isinstance(card, str) else card
     exps = _resolve_experiments(experiments)
@@ -146,7 +150,8 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 nn = background_norm_name(e, b)
                 if bkg.aux_count is not None:
                     z[nn] = pm.Uniform(nn, *SS_AUX_PRIOR)
-                    pm.Poisson(f"{p}_{b}_aux", mu=bkg.aux_count * z[nn], observed=bkg.aux_count)
+                    aux = pm.Data(f"data_{p}_{b}_aux", np.asarray(bkg.aux_count, dtype="int64"))
+                    pm.Poisson(f"{p}_{b}_aux", mu=bkg.aux_count * z[nn], observed=aux)
                 elif bkg.norm_sigma > 0:
                     z[nn] = pm.TruncatedNormal(nn, mu=1.0, sigma=bkg.norm_sigma, lower=0.0)
             comps = expected_components(card, e, params, z)
@@ -162,11 +167,13 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 if not np.allclose(obs, np.round(obs)) or np.any(np.asarray(obs) < 0):
                     raise ValueError(f"{e.name}: the Poisson likelihood needs non-negative integer counts "
                                      "(for Asimov data use likelihood='gauss_chi2' or round the counts)")
-                pm.Poisson(f"obs_{p}", mu=pt.maximum(mu, 1e-12), observed=obs, dims=dims)
+                data = pm.Data(f"data_{p}", np.asarray(np.round(obs), dtype="int64"), dims=dims)
+                pm.Poisson(f"obs_{p}", mu=pt.maximum(mu, 1e-12), observed=data, dims=dims)
             else:
                 ss = e.backgrounds["ss"].template.nominal
                 sigma = np.sqrt(np.maximum(obs + ss / 5.0, 1.0))
-                pm.Normal(f"obs_{p}", mu=mu, sigma=sigma, observed=obs, dims=dims)
+                data = pm.Data(f"data_{p}", np.asarray(obs, dtype=float), dims=dims)
+                pm.Normal(f"obs_{p}", mu=mu, sigma=sigma, observed=data, dims=dims)
     model.card = card  # type: ignore[attr-defined]
     model.experiments = exps  # type: ignore[attr-defined]
     model.sampled_parameters = physics_names  # type: ignore[attr-defined]

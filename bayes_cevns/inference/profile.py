@@ -29,6 +29,15 @@ class Objective:
     limits: list[tuple[float | None, float | None]]
     fun: callable
     grad: callable
+    data: dict
+
+    def set_data(self, values: Mapping[str, np.ndarray]) -> None:
+        """Replace observed data (``pm.Data`` containers by name, e.g. toys) in the compiled objective."""
+        for k, v in values.items():
+            if k not in self.data:
+                raise ValueError(f"unknown data container {k!r}; known: {sorted(self.data)}")
+            old = self.data[k].get_value()
+            self.data[k].set_value(np.asarray(v, dtype=old.dtype).reshape(old.shape))
 
 
 def _limits(rv) -> tuple[float | None, float | None]:
@@ -81,7 +90,8 @@ def objective(model: pm.Model, physics: Sequence[str] | None = None) -> Objectiv
     def g(x):
         return np.array([float(v) for v in gfun(*x)])
 
-    return Objective(names, np.array(start, dtype=float), limits, f, g)
+    data = {d.name: d for d in plain.data_vars}
+    return Objective(names, np.array(start, dtype=float), limits, f, g, data)
 
 
 def _natural_start(model: pm.Model, name: str, ip: Mapping) -> float:
@@ -101,9 +111,8 @@ class Fit:
     valid: bool
 
 
-def minimise(obj: Objective, fixed: Mapping[str, float] | None = None,
-             start: Mapping[str, float] | None = None) -> Fit:
-    """MIGRAD minimum of chi^2 with some variables fixed."""
+def _migrad(obj: Objective, fixed: Mapping[str, float] | None = None,
+            start: Mapping[str, float] | None = None) -> Minuit:
     x0 = obj.start.copy()
     for k, v in (start or {}).items():
         x0[obj.names.index(k)] = v
@@ -121,9 +130,27 @@ def minimise(obj: Objective, fixed: Mapping[str, float] | None = None,
     m.migrad()
     if not m.valid:
         m.migrad()
+    return m
+
+
+def minimise(obj: Objective, fixed: Mapping[str, float] | None = None,
+             start: Mapping[str, float] | None = None) -> Fit:
+    """MIGRAD minimum of chi^2 with some variables fixed."""
+    m = _migrad(obj, fixed, start)
     vals = dict(zip(obj.names, map(float, m.values)))
     errs = dict(zip(obj.names, map(float, m.errors)))
     return Fit(vals, errs, float(m.fval), bool(m.valid))
+
+
+def minos_interval(obj: Objective, param: str, cl: float = 0.6827) -> tuple[float, float, float]:
+    """(best fit, lower, upper): MINOS profile-likelihood interval at ``cl`` (Wilks, 1 dof)."""
+    if param not in obj.names:
+        raise ValueError(f"unknown parameter {param!r}; free variables: {obj.names}")
+    m = _migrad(obj)
+    m.minos(param, cl=cl)
+    me = m.merrors[param]
+    best = float(m.values[param])
+    return best, best + float(me.lower), best + float(me.upper)
 
 
 def profile_scan(obj: Objective, param: str, grid: np.ndarray) -> dict:
