@@ -1,4 +1,4 @@
-"""Command-line interface: ``bayes-cevns predict | fit | profile | cards``."""
+"""Command-line interface: ``bayes-cevns predict | fit | compare | profile | cards``."""
 
 import json
 import sys
@@ -131,6 +131,36 @@ def fit(
             table.add_row(k, f"{v['mean']:.4g}", f"{v['sd']:.3g}", f"[{v['hdi_low']:.4g}, {v['hdi_high']:.4g}]")
     console.print(table)
     console.print(result["diagnostics"])
+
+
+@app.command()
+def compare(
+    card: Annotated[str, typer.Argument(help="model card name or path")],
+    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = ",".join(EXPERIMENTS),
+    draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 0,
+    free: Annotated[list[str] | None, typer.Option("--free", help="also sample this card parameter")] = None,
+    prior: Annotated[list[str] | None, typer.Option("--prior", help="NAME=dist(args)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE for fixed parameters")] = None,
+    prob: Annotated[float, typer.Option(help="interval probability")] = 0.6827,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Posterior HDI/ETI next to profile-likelihood (MINOS) intervals for the physics parameters."""
+    from bayes_cevns.inference.compare import compare_intervals, markdown
+    from bayes_cevns.inference.fitting import run_fit
+
+    try:
+        if not 0.0 < prob < 1.0:
+            raise ValueError(f"--prob must lie in (0, 1), got {prob}")
+        result, model, idata = run_fit(card, _experiments(data), draws=draws, tune=tune, chains=chains,
+                                       seed=seed, free=free, priors=_parse_priors(prior),
+                                       fixed=_parse_sets(set_), return_model=True)
+        rows = compare_intervals(model, idata, model.sampled_parameters, prob=prob)
+    except USER_ERRORS as err:
+        _fail(err)
+    if as_json:
+        typer.echo(json.dumps({"rows": rows, "diagnostics": result["diagnostics"]}))
+    else:
+        typer.echo(markdown(rows))
 
 
 @app.command()

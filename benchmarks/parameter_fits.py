@@ -1,4 +1,4 @@
-"""Free sin^2(theta_W) and R_n fits: posterior HDI vs profile-likelihood intervals, two priors each.
+"""Free sin^2(theta_W) and R_n fits: posterior HDI vs profile-likelihood (MINOS) intervals, two priors each.
 
 Usage: ``python benchmarks/parameter_fits.py [--draws 500 --tune 500 --chains 4] [--out results/parameter_fits.json]``
 
@@ -11,18 +11,16 @@ import argparse
 import json
 import time
 
-import numpy as np
-
 from bayes_cevns.inference import sampling
+from bayes_cevns.inference.compare import compare_intervals
 from bayes_cevns.inference.model import build_model
-from bayes_cevns.inference.profile import objective, profile_scan
 
 CASES = [
-    ("sin2_theta_w", ["coherent_csi_2021"], np.linspace(0.05, 0.45, 41)),
-    ("sin2_theta_w", ["coherent_ar_2020"], np.linspace(0.05, 0.49, 45)),
-    ("sin2_theta_w", ["coherent_csi_2021", "coherent_ar_2020"], np.linspace(0.05, 0.45, 41)),
-    ("rn_cs", ["coherent_csi_2021"], np.linspace(3.2, 7.8, 47)),
-    ("rn_ar", ["coherent_ar_2020"], np.linspace(2.1, 5.9, 39)),
+    ("sin2_theta_w", ["coherent_csi_2021"]),
+    ("sin2_theta_w", ["coherent_ar_2020"]),
+    ("sin2_theta_w", ["coherent_csi_2021", "coherent_ar_2020"]),
+    ("rn_cs", ["coherent_csi_2021"]),
+    ("rn_ar", ["coherent_ar_2020"]),
 ]
 PRIORS = {
     "sin2_theta_w": ["uniform(0.0,0.5)", "truncated_normal(0.2386,0.05,0.0,0.5)"],
@@ -39,36 +37,24 @@ def main() -> None:
     ap.add_argument("--out", default="results/parameter_fits.json")
     a = ap.parse_args()
     rows = []
-    for param, data, grid in CASES:
-        prof = None
+    for param, data in CASES:
         for prior in PRIORS[param]:
             model = build_model("sm", data, priors={param: prior})
-            if prof is None:
-                prof = profile_scan(objective(model), param, grid)
             t0 = time.perf_counter()
             idata = sampling.sample(model, draws=a.draws, tune=a.tune, chains=a.chains, seed=2)
             wall = time.perf_counter() - t0
-            post = sampling.summarise(idata, [param])[param]
-            diag = sampling.diagnostics(idata, [rv.name for rv in model.free_RVs])
-            lo, hi = prof["1sigma"]
-            rows.append({
-                "param": param, "data": "+".join(d.split("_")[1] for d in data), "prior": prior,
-                "post_mean": post["mean"], "hdi68": [post["hdi_low"], post["hdi_high"]],
-                "profile_best": prof["best_fit"], "wilks68": [lo, hi],
-                "endpoint_diff": [None if lo is None else post["hdi_low"] - lo,
-                                  None if hi is None else post["hdi_high"] - hi],
-                "rhat_max": diag["rhat_max"], "ess_bulk_min": diag["ess_bulk_min"],
-                "divergences": diag["divergences"], "wall_s": wall,
-            })
+            row = compare_intervals(model, idata, [param])[0]
+            row.update(sampling.diagnostics(idata, [rv.name for rv in model.free_RVs]))
+            row.update({"data": "+".join(d.split("_")[1] for d in data), "prior": prior, "wall_s": wall})
+            rows.append(row)
             print(json.dumps(rows[-1]), flush=True)
     sampling.write_json_atomic({"rows": rows, "settings": vars(a)}, a.out)
     print("| parameter | data | prior | posterior mean [68% HDI] | profile best [Wilks 68%] |")
     print("|---|---|---|---|---|")
-    fmt = lambda x: "open" if x is None else f"{x:.3f}"  # noqa: E731
     for r in rows:
         print(f"| {r['param']} | {r['data']} | {r['prior']} | {r['post_mean']:.3f} "
-              f"[{r['hdi68'][0]:.3f}, {r['hdi68'][1]:.3f}] | {r['profile_best']:.3f} "
-              f"[{fmt(r['wilks68'][0])}, {fmt(r['wilks68'][1])}] |")
+              f"[{r['hdi'][0]:.3f}, {r['hdi'][1]:.3f}] | {r['profile_best']:.3f} "
+              f"[{r['profile'][0]:.3f}, {r['profile'][1]:.3f}] |")
 
 
 if __name__ == "__main__":

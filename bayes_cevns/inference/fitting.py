@@ -12,12 +12,14 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
             chains: int = 4, seed: int = 0, out: str | None = None, sampler: str = "pymc",
             free: Sequence[str] | None = None, priors: Mapping[str, str] | None = None,
             fixed: Mapping[str, float] | None = None, share_flux: bool = False,
-            likelihood: Mapping[str, str] | None = None, cores: int | None = None) -> dict:
+            likelihood: Mapping[str, str] | None = None, cores: int | None = None,
+            return_model: bool = False):
     """Build, sample, check convergence, summarise (68% HDI) and optionally save the posterior.
 
     The result follows the CLI contract: ``parameters`` (sampled physics parameters and
     nuisances), ``derived`` (``cevns_<experiment>`` counts in the collaborations' convention and
     ``xsec_<experiment>_1e-40cm2`` flux-averaged cross sections) and ``diagnostics`` (``rhat_max``, ``ess_bulk_min``, ``divergences``, ``problems``).
+    With ``return_model`` the result comes with the PyMC model and the posterior DataTree.
     """
     c = load_card(card)
     likelihood = {k: v for k, v in (likelihood or {}).items() if k in experiments}
@@ -43,4 +45,4 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     if out:
         sampling.save_atomic(idata, out)
         result["out"] = out
-    return result
+    return (result, model, idata) if return_model else result
