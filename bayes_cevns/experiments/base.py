@@ -191,7 +191,8 @@ def gauss_legendre_grid(breaks: list[float], n_per_segment: int) -> tuple[np.nda
     """Gauss-Legendre nodes and weights on consecutive segments [breaks[i], breaks[i+1]].
 
     Placing a break at each kinematic kink (e.g. the prompt-line endpoint) keeps the integrand
-    smooth within each segment, so ~40 nodes per segment reach 1e-4 relative accuracy.
+    smooth within each segment: for the COHERENT responses 16 nodes per segment already agree
+    with 80 to 1e-6 in every bin (20 are used).
     """
     x, w = np.polynomial.legendre.leggauss(n_per_segment)
     nodes, weights = [], []
