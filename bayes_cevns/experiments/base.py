@@ -19,7 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
-from bayes_cevns.physics.constants import FLAVOURS, Isotope
+from bayes_cevns.physics.constants import Isotope
 
 
 @dataclass(frozen=True)
@@ -151,10 +151,6 @@ class Experiment:
     def shape(self) -> tuple[int, int]:
         return self.observed.shape
 
-    @property
-    def n_flavours(self) -> int:
-        return len(FLAVOURS)
-
     @cached_property
     def flavour_blocks(self) -> tuple[list[str], list[str], np.ndarray]:
         """(names, powers, blocks) of the energy-response morph terms, flavour-diagonal blocks only.
@@ -168,14 +164,6 @@ class Experiment:
         full = stack.reshape(nt, 3, self.shape[0], n_iso, 3, k)
         blocks = np.stack([full[:, f, :, :, f, :] for f in range(3)])
         return names, powers, np.ascontiguousarray(blocks.reshape(3, nt * self.shape[0], n_iso * k))
-
-    def published_signal_numpy(self, q2: np.ndarray) -> float:
-        """Nominal CEvNS count in the collaboration's convention (no time-dependent efficiency)."""
-        per_flavour = (self.energy_response.nominal @ q2.reshape(-1)).reshape(3, self.shape[0])
-        frac = self.time_table.window_fraction
-        if frac is None:
-            return float(self.signal_numpy(q2).sum())
-        return float(per_flavour.sum(axis=1) @ frac)
 
     def signal_numpy(self, q2: np.ndarray, z: dict[str, float] | None = None) -> np.ndarray:
         """CEvNS counts (n_energy, n_time) for Q^2 of shape (n_iso, 3, K), nuisances z (NumPy)."""
