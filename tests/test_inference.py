@@ -375,3 +375,14 @@ def test_diagnostics_of_real_run(posterior):
     assert d["divergences"] == int(np.asarray(posterior.sample_stats["diverging"]).sum())
     assert 0.99 < d["rhat_max"] < 1.2
     assert 20 < d["ess_bulk_min"] <= 300 * 1.5
+
+
+def test_prediction_cache_respects_card_options():
+    """A card whose options differ (form factor) must not reuse another card's compiled prediction."""
+    import dataclasses
+
+    card = load_card("sm")
+    kn = dataclasses.replace(card, options={**card.options, "form_factor": "klein_nystrand"})
+    helm = predicted_arrays(card, "coherent_csi_2021", {})["cevns"].sum()
+    other = predicted_arrays(kn, "coherent_csi_2021", {})["cevns"].sum()
+    assert abs(other / helm - 1) > 1e-3

@@ -37,7 +37,7 @@ from bayes_cevns.inference.forward import (
 
 LIKELIHOODS = ("poisson", "gauss_chi2")
 #: derived flux-averaged cross sections ``xsec_<exp>`` are reported in units of 1e-40 cm^2
-XSEC_UNIT_INV = 1e40
+XSEC_UNIT_INV = np.float64(1e40)
 #: prior on the steady-state norm when it is fixed by an auxiliary Poisson measurement
 SS_AUX_PRIOR = (0.5, 1.5)
 
@@ -157,7 +157,7 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
             comps = expected_components(card, e, params, z)
             pm.Deterministic(f"cevns_{p}", comps["_cevns_published"])
             if "_xsec" in comps:
-                pm.Deterministic(f"xsec_{p}", comps["_xsec"] * XSEC_UNIT_INV)
+                pm.Deterministic(f"xsec_{p}", comps["_xsec"] * pt.constant(XSEC_UNIT_INV, dtype="float64"))
             total = sum(v for k, v in comps.items() if not k.startswith("_"))
             dims = (f"{p}_energy", f"{p}_time")
             mu = pm.Deterministic(f"mu_{p}", total, dims=dims)

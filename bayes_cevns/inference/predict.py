@@ -7,11 +7,11 @@ from bayes_cevns.experiments import load_experiment
 from bayes_cevns.inference.forward import prediction_function
 
 
-_COMPILED: dict[tuple[str, str], object] = {}
+_COMPILED: dict[tuple, object] = {}
 
 
 def _compiled(card: ModelCard, experiment: str):
-    key = (card.text or card.name, experiment)
+    key = (card.text or card.name, tuple(sorted(card.options.items())), experiment)
     if key not in _COMPILED:
         _COMPILED[key] = prediction_function(card, load_experiment(experiment))
     return _COMPILED[key]
