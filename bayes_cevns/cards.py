@@ -10,7 +10,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bayes_cevns.physics.models import PHYSICS
+from bayes_cevns.physics.constants import ISOTOPES, LEPTONS
+from bayes_cevns.physics.models import CONTRIBUTIONS
+from bayes_cevns.physics.vector_mediator import parse_charges
+
+#: Parameters of the SM part that every card may declare.
+SM_PARAMETERS = ("sin2_theta_w",) + tuple(sorted({iso.rn_param for iso in ISOTOPES.values()}))
+#: [model] keys that are not physics options.
+_MODEL_KEYS = ("name", "description", "physics", "rate_scale", "per_experiment")
 
 PRIOR_KINDS = {
     "uniform": ("lower", "upper"),
@@ -92,8 +99,8 @@ class Parameter:
 class ModelCard:
     name: str
     description: str
-    physics: str
-    options: dict[str, str]
+    physics: tuple[str, ...]
+    options: dict
     parameters: dict[str, Parameter]
     rate_scale: str | None = None
     per_experiment: tuple[str, ...] = ()
@@ -137,8 +144,10 @@ def load_card(name_or_path: str) -> ModelCard:
         raise CardError(f"model card {path} is not valid TOML: {err}") from None
     model = raw.get("model", {})
     physics = model.get("physics")
-    if physics not in PHYSICS:
-        raise CardError(f"model card {path}: unknown physics {physics!r}; known: {sorted(PHYSICS)}")
+    physics = (physics,) if isinstance(physics, str) else tuple(physics or ())
+    unknown = [p for p in physics if p not in CONTRIBUTIONS]
+    if not physics or unknown:
+        raise CardError(f"model card {path}: unknown physics {unknown or physics!r}; known: {sorted(CONTRIBUTIONS)}")
     params = {}
     for pname, p in raw.get("parameters", {}).items():
         try:
@@ -149,10 +158,41 @@ def load_card(name_or_path: str) -> ModelCard:
             raise CardError(f"model card {path}: parameter {pname!r} is incomplete ({err})") from None
         par.check(par.default)
         params[pname] = par
-    options = {k: v for k, v in model.items()
-               if k in ("coupling_scheme", "form_factor")}
+    options = {k: v for k, v in model.items() if k not in _MODEL_KEYS}
+    if "charges" in raw:
+        try:
+            options["charges"] = parse_charges(raw["charges"])
+        except ValueError as err:
+            raise CardError(f"model card {path}: {err}") from None
     rate_scale = model.get("rate_scale")
     if rate_scale is not None and rate_scale not in params:
         raise CardError(f"model card {path}: rate_scale {rate_scale!r} is not a parameter")
+    _check_physics(path, physics, params, options, rate_scale)
     return ModelCard(model.get("name", path.stem), model.get("description", ""), physics, options,
                      params, rate_scale, tuple(model.get("per_experiment", ())), str(path), text)
+
+
+def _check_physics(path: Path, physics: tuple[str, ...], params: dict, options: dict,
+                   rate_scale: str | None) -> None:
+    """Every contribution has its parameters and options; nothing in the card goes unused."""
+    allowed_params = set(SM_PARAMETERS) | ({rate_scale} if rate_scale else set())
+    allowed_options = {"coupling_scheme", "form_factor"}
+    for name in physics:
+        c = CONTRIBUTIONS[name]
+        missing = [p for p in c.required if p not in params]
+        if missing:
+            raise CardError(f"model card {path}: physics {name!r} needs parameter(s) {missing}")
+        missing = [o for o in c.options if o not in options and o != "coupling_ratio"]
+        if missing:
+            raise CardError(f"model card {path}: physics {name!r} needs option(s) {missing}")
+        allowed_params |= set(c.required) | set(c.optional)
+        allowed_options |= set(c.options)
+    unused = sorted(set(params) - allowed_params)
+    if unused:
+        raise CardError(f"model card {path}: parameter(s) {unused} are not used by physics {list(physics)}")
+    unknown = sorted(set(options) - allowed_options)
+    if unknown:
+        raise CardError(f"model card {path}: unknown option(s) {unknown} for physics {list(physics)}")
+    loop = options.get("loop")
+    if loop is not None and (len(loop) != 2 or loop[0] == loop[1] or not set(loop) <= set(LEPTONS)):
+        raise CardError(f"model card {path}: loop must name two different lepton flavours of {LEPTONS}")

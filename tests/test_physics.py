@@ -26,7 +26,8 @@ from bayes_cevns.physics.form_factors import (
     klein_nystrand,
     symmetrized_fermi,
 )
-from bayes_cevns.physics.models import physics_term, sm_weak_charge
+from bayes_cevns.physics.kinematics import Kinematics
+from bayes_cevns.physics.models import physics_term, sm_weak_charge, weak_charge_sq
 
 # --------------------------------------------------------------------------------------
 # Independent reference constants (re-typed from CODATA 2018 / PDG 2024, not imported).
@@ -275,11 +276,11 @@ def test_form_factor_gradient_finite_in_series_branch(name):
 def test_sm_weak_charge_sq_verify_grad():
     """verify_grad of Q_SM^2 ([LM] Eq. 11 squared) w.r.t. sin^2 theta_W and the Cs neutron
     radius R_n, on a q grid including one point below the series cut."""
-    term = physics_term("sm")
     iso = ISOTOPES["Cs133"]
+    kin = Kinematics.pion_dar(iso, Q_GRID**2 / (2.0 * iso.mass))
 
     def fun(s2, rn):
-        return term({"sin2_theta_w": s2, iso.rn_param: rn}, iso, Q_GRID, {"form_factor": "helm"})
+        return weak_charge_sq(("sm",), {"sin2_theta_w": s2, iso.rn_param: rn}, kin, {"form_factor": "helm"})
 
     verify_grad(fun, [np.array(0.2386), np.array(5.09)], rng=np.random.default_rng(99))
 
@@ -405,7 +406,7 @@ def test_flux_moments_against_quad(mass):
     t_max = 2.0 * E_MAX**2 / mass
     t = np.array([1e-6, 1e-4, 0.3 * t_max_prompt, 0.9 * t_max_prompt, 1.1 * t_max_prompt,
                   0.7 * t_max, 0.999 * t_max])
-    a, b = flux.flux_moments(t, mass)
+    a, b, _ = flux.flux_moments(t, mass)
     assert a.shape == b.shape == (3, t.size)
     for i, fl in enumerate(FLAVOURS):
         for k, tk in enumerate(t):
@@ -428,10 +429,10 @@ def test_flux_moments_vanish_above_endpoint(mass):
     """Above T_max = 2 E_max^2/M ([LM] below Eq. 4) every moment is exactly zero (and so is the
     folded kernel); just below it the delayed moments are positive."""
     t_max = 2.0 * E_MAX**2 / mass
-    a, b = flux.flux_moments(np.array([1.0001 * t_max, 2.0 * t_max, 10.0 * t_max]), mass)
+    a, b, _ = flux.flux_moments(np.array([1.0001 * t_max, 2.0 * t_max, 10.0 * t_max]), mass)
     assert np.all(a == 0.0) and np.all(b == 0.0)
     assert np.all(flux.folded_kernel(np.array([1.0001 * t_max, 3.0 * t_max]), mass) == 0.0)
-    a, b = flux.flux_moments(np.array([0.99 * t_max]), mass)
+    a, b, _ = flux.flux_moments(np.array([0.99 * t_max]), mass)
     assert a[0, 0] > 0 and a[2, 0] > 0 and b[0, 0] > 0 and b[2, 0] > 0
 
 
@@ -503,7 +504,7 @@ def _flux_averaged_sigma_pkg(key):
     t2, w2 = sqrt_gauss_legendre(t_p, t_max, 200)
     t, wt = np.concatenate([t1, t2]), np.concatenate([w1, w2])
     w = cross_section.rate_weights(t, wt, m, 1.0, 1.0)
-    q2 = _eval(physics_term("sm")({}, iso, np.sqrt(2.0 * m * t), {"form_factor": "helm"}))
+    q2 = _eval(weak_charge_sq(("sm",), {}, Kinematics.pion_dar(iso, t), {"form_factor": "helm"}))
     return float((w * q2).sum()) / 3.0
 
 

@@ -20,6 +20,7 @@ from functools import cached_property
 import numpy as np
 
 from bayes_cevns.physics.constants import Isotope
+from bayes_cevns.physics.kinematics import Kinematics
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,11 @@ class Experiment:
     @property
     def shape(self) -> tuple[int, int]:
         return self.observed.shape
+
+    @cached_property
+    def kinematics(self) -> tuple[Kinematics, ...]:
+        """Per-isotope recoil kinematics for the pi-DAR source ([LM] Eqs. 1-3)."""
+        return tuple(Kinematics.pion_dar(iso, t) for iso, t in zip(self.isotopes, self.recoil_grid))
 
     @cached_property
     def flavour_blocks(self) -> tuple[list[str], list[str], np.ndarray]:

@@ -13,7 +13,8 @@ import pytensor.tensor as pt
 
 from bayes_cevns.cards import ModelCard
 from bayes_cevns.experiments.base import Experiment, Morph
-from bayes_cevns.physics.models import physics_term
+from bayes_cevns.physics.kinematics import Kinematics
+from bayes_cevns.physics.models import weak_charge_sq
 
 #: short prefixes used in nuisance and derived-quantity names
 PREFIX = {"coherent_csi_2021": "csi", "coherent_ar_2020": "ar"}
@@ -47,11 +48,7 @@ def _morph_tensor(m: Morph, z: Mapping, name: str):
 
 def q2_vector(card: ModelCard, exp: Experiment, params: Mapping):
     """vec(Q^2) for every isotope, flavour and recoil node of the experiment, shape (n_iso*3*K,)."""
-    term = physics_term(card.physics)
-    parts = []
-    for i, iso in enumerate(exp.isotopes):
-        q = np.sqrt(2.0 * iso.mass * exp.recoil_grid[i])
-        parts.append(pt.flatten(term(params, iso, q, card.options)))
+    parts = [pt.flatten(weak_charge_sq(card.physics, params, kin, card.options)) for kin in exp.kinematics]
     return pt.concatenate(parts)
 
 

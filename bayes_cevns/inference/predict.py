@@ -11,7 +11,7 @@ _COMPILED: dict[tuple, object] = {}
 
 
 def _compiled(card: ModelCard, experiment: str):
-    key = (card.text or card.name, tuple(sorted(card.options.items())), experiment)
+    key = (card.text or card.name, repr(sorted(card.options.items())), experiment)
     if key not in _COMPILED:
         _COMPILED[key] = prediction_function(card, load_experiment(experiment))
     return _COMPILED[key]

@@ -17,6 +17,17 @@ AVOGADRO = 6.02214076e23
 AMU_MEV = 931.49410242
 #: Electron mass in MeV (CODATA 2018).
 M_ELECTRON = 0.51099895
+#: Tau mass in MeV (PDG 2024).
+M_TAU = 1776.86
+#: Fine-structure constant at zero momentum transfer (CODATA 2018).
+ALPHA_EM = 1.0 / 137.035999084
+#: Z boson mass in MeV (PDG 2024).
+M_Z = 91187.6
+#: sin^2 theta_W(M_Z), MS-bar (PDG 2024), used for the GUT-normalised Z' couplings of [E6LR].
+SIN2_THETA_W_MZ = 0.23122
+#: Reference pion-nucleon sigma term over the mean light-quark mass ([LM] Eq. 40).
+SIGMA_PIN_OVER_MUD_REF = 17.3
+
 #: Charged pion mass in MeV (PDG 2024).
 M_PION = 139.57039
 #: Muon mass in MeV (PDG 2024).
@@ -39,6 +50,9 @@ GV_N = -0.5094
 
 #: Neutrino flavours in the pi-DAR beam, fixed order used by every array in the package.
 FLAVOURS: tuple[str, ...] = ("nu_e", "nu_mu", "nu_mu_bar")
+#: Lepton flavours, and the charged-lepton masses in MeV (the loop masses of [LM] Eq. 29).
+LEPTONS: tuple[str, ...] = ("e", "mu", "tau")
+LEPTON_MASSES: tuple[float, ...] = (M_ELECTRON, M_MUON, M_TAU)
 #: Lepton flavour (e, mu, tau index) of each entry of FLAVOURS.
 FLAVOUR_LEPTON: tuple[int, ...] = (0, 1, 1)
 

@@ -6,6 +6,7 @@ is a polynomial in 1/E^2 times a weak charge that depends on T only, the energy 
 [LM] Eq. 4 factorises into *flux moments* that are computed once, analytically, in NumPy:
 
     A_f(T) = int_{E_min(T)}^{E_max} phi_f(E) dE,    B_f(T) = int_{E_min(T)}^{E_max} phi_f(E)/E^2 dE,
+    C_f(T) = int_{E_min(T)}^{E_max} phi_f(E)/E dE,
 
 with E_min(T) = sqrt(M T / 2). Then int phi_f dsigma/dT dE = (G_F^2 M/pi) K_f(T) Q_f(T)^2 with
 K_f = A_f - (M T / 2) B_f.
@@ -13,7 +14,7 @@ K_f = A_f - (M T / 2) B_f.
 
 import numpy as np
 
-from bayes_cevns.physics.constants import E_MAX_DELAYED, E_PROMPT, FLAVOURS, M_MUON
+from bayes_cevns.physics.constants import E_MAX_DELAYED, E_PROMPT, FLAVOURS, G_FERMI, M_MUON
 
 
 def spectrum(flavour: str, energy: np.ndarray) -> np.ndarray:
@@ -31,8 +32,8 @@ def spectrum(flavour: str, energy: np.ndarray) -> np.ndarray:
     return np.where(inside, val, 0.0)
 
 
-def _delayed_primitives(flavour: str, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Antiderivatives of phi(E) and phi(E)/E^2 for the Michel-type spectra."""
+def _delayed_primitives(flavour: str, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Antiderivatives of phi(E), phi(E)/E^2 and phi(E)/E for the Michel-type spectra."""
     m = M_MUON
     if flavour == "nu_e":
         c, p0, p1 = 192.0 / m**3, 0.5, -1.0 / m
@@ -40,7 +41,8 @@ def _delayed_primitives(flavour: str, e: np.ndarray) -> tuple[np.ndarray, np.nda
         c, p0, p1 = 64.0 / m**3, 0.75, -1.0 / m
     a = c * (p0 * e**3 / 3.0 + p1 * e**4 / 4.0)
     b = c * (p0 * e + p1 * e**2 / 2.0)
-    return a, b
+    d = c * (p0 * e**2 / 2.0 + p1 * e**3 / 3.0)
+    return a, b, d
 
 
 def e_min(recoil_t: np.ndarray, nuclear_mass: float) -> np.ndarray:
@@ -48,34 +50,64 @@ def e_min(recoil_t: np.ndarray, nuclear_mass: float) -> np.ndarray:
     return np.sqrt(nuclear_mass * np.asarray(recoil_t, dtype=float) / 2.0)
 
 
-def flux_moments(recoil_t: np.ndarray, nuclear_mass: float) -> tuple[np.ndarray, np.ndarray]:
-    """Moments A_f(T), B_f(T) of every flavour on a recoil grid (T in MeV).
+def flux_moments(recoil_t: np.ndarray, nuclear_mass: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Moments A_f(T), B_f(T), C_f(T) = int phi_f/E dE of every flavour on a recoil grid (T in MeV).
 
-    Returns two arrays of shape (3, len(T)), flavours ordered as ``FLAVOURS``.
+    Returns three arrays of shape (3, len(T)), flavours ordered as ``FLAVOURS``.
     """
     t = np.asarray(recoil_t, dtype=float)
     emin = e_min(t, nuclear_mass)
     a = np.zeros((len(FLAVOURS), t.size))
     b = np.zeros_like(a)
+    c = np.zeros_like(a)
     for i, fl in enumerate(FLAVOURS):
         if fl == "nu_mu":
             open_ = emin < E_PROMPT
             a[i] = open_.astype(float)
             b[i] = open_ / E_PROMPT**2
+            c[i] = open_ / E_PROMPT
         else:
             lo = np.minimum(emin, E_MAX_DELAYED)
-            a_hi, b_hi = _delayed_primitives(fl, np.float64(E_MAX_DELAYED))
-            a_lo, b_lo = _delayed_primitives(fl, lo)
-            a[i] = a_hi - a_lo
-            b[i] = b_hi - b_lo
-    return a, b
+            hi = _delayed_primitives(fl, np.float64(E_MAX_DELAYED))
+            low = _delayed_primitives(fl, lo)
+            a[i], b[i], c[i] = (h - l for h, l in zip(hi, low))
+    return a, b, c
 
 
 def folded_kernel(recoil_t: np.ndarray, nuclear_mass: float) -> np.ndarray:
     """K_f(T) = int phi_f(E) (1 - M T / 2E^2) dE, shape (3, len(T)) ([LM] Eqs. 4 and 10)."""
-    a, b = flux_moments(recoil_t, nuclear_mass)
+    a, b, _ = flux_moments(recoil_t, nuclear_mass)
     t = np.asarray(recoil_t, dtype=float)
     return np.clip(a - nuclear_mass * t / 2.0 * b, 0.0, None)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    safe = np.where(den > 0, den, 1.0)
+    return np.where(den > 0, num / safe, 0.0)
+
+
+def scalar_kernel_ratio(recoil_t: np.ndarray, nuclear_mass: float) -> np.ndarray:
+    """R_S(T) = [int phi M^2 T/(4 pi E^2) dE] / [(G_F^2 M / pi) K_f(T)], shape (3, len(T)).
+
+    The scalar cross section ([LM] Eq. 33) has the kinematic factor M^2 T/(4 pi E^2) instead of
+    the vector one (G_F^2 M/pi)(1 - M T/2E^2) of Eq. 10, so its flux-folded rate is the vector
+    kernel times R_S: a scalar charge squared Q_phi^2 enters the factorised rate as R_S Q_phi^2.
+    """
+    _, b, _ = flux_moments(recoil_t, nuclear_mass)
+    t = np.asarray(recoil_t, dtype=float)
+    return _ratio(nuclear_mass * t * b / (4.0 * G_FERMI**2), folded_kernel(recoil_t, nuclear_mass))
+
+
+def magnetic_kernel_ratio(recoil_t: np.ndarray, nuclear_mass: float) -> np.ndarray:
+    """R_mu(T) = [int phi (1/T - 1/E) dE] / [(G_F^2 M / pi) K_f(T)], shape (3, len(T)), in MeV^2.
+
+    The magnetic-moment cross section ([LAR] Eq. 9) has the kinematic factor (1/T - 1/E), so
+    with C_f = int phi/E dE its flux-folded rate is (A_f/T - C_f) times the coupling factor.
+    """
+    a, _, c = flux_moments(recoil_t, nuclear_mass)
+    t = np.asarray(recoil_t, dtype=float)
+    num = np.clip(a / t - c, 0.0, None)
+    return _ratio(num / (G_FERMI**2 * nuclear_mass / np.pi), folded_kernel(recoil_t, nuclear_mass))
 
 
 def max_recoil(energy: float, nuclear_mass: float) -> float:

@@ -48,3 +48,14 @@ def weak_charge_sm(gvp, gvn, Z: int, N: int, f_p, f_n):
     """
     gvp = pt.as_tensor_variable(gvp)
     return gvp[:, None] * Z * f_p[None, :] + gvn * N * f_n[None, :]
+
+
+def quark_vector_charge(c_u, c_d, Z: int, N: int, f_p, f_n):
+    """Nuclear charge of a vector current with quark couplings (c_u, c_d).
+
+    The vector current is conserved, so the nucleon couplings are the sums over valence quarks,
+    c_p = 2 c_u + c_d and c_n = c_u + 2 c_d, and the nucleus adds them coherently:
+    (2 c_u + c_d) Z F_Z + (c_u + 2 c_d) N F_N ([LM] Eq. 16, [LAR] Eq. 5). ``f_p``, ``f_n``
+    have shape (K,); the couplings may be scalars or arrays broadcasting against (K,).
+    """
+    return (2.0 * c_u + c_d) * Z * f_p + (c_u + 2.0 * c_d) * N * f_n

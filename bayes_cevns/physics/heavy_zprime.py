@@ -1,0 +1,73 @@
+"""Heavy Z' of E6 and left-right symmetric models in the contact limit ([E6LR], Sec. 2).
+
+The equations of [E6LR] were lost in extraction; the couplings are derived here from the
+standard charge assignments its references use (Barranco, Miranda & Rashba 2007; Polak &
+Zralek 1991; the E6 and LR charges as tabulated by Langacker, Rev. Mod. Phys. 81 (2009) 1199).
+
+Derivation. A Z' with L = -g' Z'_mu sum_f f gamma^mu (e_L^f P_L + e_R^f P_R) f and mass
+M' >> |q| gives, after integrating it out, the NSI form
+L = -2 sqrt(2) G_F eps^{qV} (nu gamma^mu P_L nu)(q gamma_mu q) of [LAR] Eq. 4 with
+
+    eps^{qV} = g'^2 e_L^nu (e_L^q + e_R^q) / (2 sqrt(2) G_F M'^2),
+
+which shifts the weak charge by (2 eps^u + eps^d) Z F_Z + (eps^u + 2 eps^d) N F_N (Eq. 5).
+With g_Z^2 = g^2/c_W^2 = 4 sqrt(2) G_F M_Z^2 and gamma = M_Z^2 / M'^2:
+
+* **E6** (Z' = cos(beta) Z_chi + sin(beta) Z_psi, GUT-normalised coupling
+  g' = lambda sqrt(5/3) g s_W / c_W). Charges of the left-handed Weyl fields
+  2 sqrt(10) Q_chi: Q -1, u^c -1, d^c 3, L 3;  2 sqrt(6) Q_psi: all +1;  a right-handed f has
+  e_R^f = -Q(f^c). Hence e_L^u + e_R^u = 0 for every beta (no u-quark vector coupling),
+  e_L^d + e_R^d = -2 cos(beta)/sqrt(10), e_L^nu = 3 cos(beta)/(2 sqrt(10)) + sin(beta)/(2 sqrt(6)), and
+
+      eps^{uV} = 0,   eps^{dV} = (10/3) lambda^2 s_W^2 gamma e_L^nu (-2 cos(beta)/sqrt(10)).
+
+  The CEvNS term vanishes where Z_psi is pure (cos(beta) = 0: psi couples axially to quarks) and
+  where the neutrino decouples (tan(beta) = -3 sqrt(3/5)); chi (beta = 0) and
+  eta (cos(beta) = sqrt(3/8), sin(beta) = -sqrt(5/8)) both contribute.
+* **Left-right symmetric** (g_L = g_R, no Z-Z' mixing): the Z_LR charge is
+  (g s_W/c_W)[a T_3R - (B - L)/(2a)] with a^2 = (1 - 2 s_W^2)/s_W^2, so
+  e_L^nu = 1/(2a) and e_L^q + e_R^q = +-a/2 - 1/(3a):
+
+      eps^{uV} = gamma s_W^2 (1/2 - 1/(3a^2)),   eps^{dV} = gamma s_W^2 (-1/2 - 1/(3a^2)),
+
+  i.e. the proton and neutron couplings become (1 + gamma s_W^2/(1 - 2 s_W^2)) times their
+  tree-level SM values: the LR Z' rescales the whole tree-level weak charge.
+
+s_W^2 = sin^2 theta_W(M_Z) (MS-bar) in both.
+"""
+
+import numpy as np
+import pytensor.tensor as pt
+
+from bayes_cevns.physics.constants import M_Z, SIN2_THETA_W_MZ
+from bayes_cevns.physics.weak_charge import quark_vector_charge
+
+#: Named E6 mixing angles beta (radians), Z' = cos(beta) Z_chi + sin(beta) Z_psi.
+E6_ANGLES = {"chi": 0.0, "psi": np.pi / 2.0, "eta": float(np.arctan2(-np.sqrt(5.0 / 8.0), np.sqrt(3.0 / 8.0)))}
+#: Angle at which the E6 Z' decouples from neutrinos (e_L^nu = 0).
+E6_NU_DECOUPLED = float(np.arctan(-3.0 * np.sqrt(3.0 / 5.0)))
+
+
+def _gamma(m_zprime_gev):
+    return (M_Z / (1e3 * m_zprime_gev)) ** 2
+
+
+def e6_eps(beta, m_zprime_gev, coupling_ratio: float = 1.0, s2: float = SIN2_THETA_W_MZ):
+    """(eps^{uV}, eps^{dV}) of the E6 Z' (derivation in the module docstring)."""
+    c, s = pt.cos(beta), pt.sin(beta)
+    e_nu = 3.0 * c / (2.0 * np.sqrt(10.0)) + s / (2.0 * np.sqrt(6.0))
+    e_d = -2.0 * c / np.sqrt(10.0)
+    eps_d = 10.0 / 3.0 * coupling_ratio**2 * s2 * _gamma(m_zprime_gev) * e_nu * e_d
+    return pt.zeros_like(eps_d), eps_d
+
+
+def lr_eps(m_zprime_gev, s2: float = SIN2_THETA_W_MZ):
+    """(eps^{uV}, eps^{dV}) of the left-right symmetric Z' (derivation in the module docstring)."""
+    inv_a2 = s2 / (1.0 - 2.0 * s2)
+    g = _gamma(m_zprime_gev) * s2
+    return g * (0.5 - inv_a2 / 3.0), g * (-0.5 - inv_a2 / 3.0)
+
+
+def contact_shift(eps_u, eps_d, Z: int, N: int, f_p, f_n):
+    """Flavour-universal contact term (2 eps^u + eps^d) Z F_Z + (eps^u + 2 eps^d) N F_N, shape (3, K)."""
+    return pt.tile(quark_vector_charge(eps_u, eps_d, Z, N, f_p, f_n)[None, :], (3, 1))
