@@ -59,6 +59,11 @@ def _prior_rv(name: str, prior: Prior):
     raise CardError(f"unsupported prior {prior.dist!r}")
 
 
+def _rv_name(name: str, prior: Prior) -> str:
+    """Name of the random variable that carries a physics parameter (``log10_<name>`` if log-uniform)."""
+    return f"log10_{name}" if prior.dist == "log_uniform" else name
+
+
 def _resolve_experiments(experiments: Sequence[str | Experiment]) -> list[Experiment]:
     out = [load_experiment(e) if isinstance(e, str) else e for e in experiments]
     if not out:
@@ -127,7 +132,7 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
             if name in card.per_experiment:
                 continue
             shared_params[name] = _prior_rv(name, prior)
-            physics_names.append(name)
+            physics_names.append(_rv_name(name, prior))
         flux_shared = pm.TruncatedNormal("sns_flux", mu=1.0, sigma=0.1, lower=0.0) if share_flux else None
         for e in exps:
             p = prefix(e)
@@ -137,7 +142,7 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 pname = scale_name(card, name, e)
                 params[pname] = _prior_rv(pname, sampled[name]) if name in sampled else values[name]
                 if name in sampled:
-                    physics_names.append(pname)
+                    physics_names.append(_rv_name(pname, sampled[name]))
             z = {}
             for n, nu in e.nuisances.items():
                 if share_flux and n.endswith("_flux"):

@@ -30,6 +30,7 @@ class Objective:
     fun: callable
     grad: callable
     data: dict
+    value_and_grad: callable = None
 
     def set_data(self, values: Mapping[str, np.ndarray]) -> None:
         """Replace observed data (``pm.Data`` containers by name, e.g. toys) in the compiled objective."""
@@ -73,6 +74,7 @@ def objective(model: pm.Model, physics: Sequence[str] | None = None) -> Objectiv
     grads = pt.grad(chi2, values)
     fun = pytensor.function(values, chi2, on_unused_input="ignore")
     gfun = pytensor.function(values, grads, on_unused_input="ignore")
+    vgfun = pytensor.function(values, [chi2, *grads], on_unused_input="ignore")
     ip = model.initial_point()
     start, names, limits = [], [], []
     for rv in free:
@@ -90,8 +92,12 @@ def objective(model: pm.Model, physics: Sequence[str] | None = None) -> Objectiv
     def g(x):
         return np.array([float(v) for v in gfun(*x)])
 
+    def vg(x):
+        out = vgfun(*x)
+        return float(out[0]), np.array([float(v) for v in out[1:]])
+
     data = {d.name: d for d in plain.data_vars}
-    return Objective(names, np.array(start, dtype=float), limits, f, g, data)
+    return Objective(names, np.array(start, dtype=float), limits, f, g, data, vg)
 
 
 def _natural_start(model: pm.Model, name: str, ip: Mapping) -> float:
