@@ -202,6 +202,91 @@ def profile(
                   f"2 sigma {result['2sigma']}")
 
 
+DEFAULT_DATA = "coherent_csi_2021,coherent_ar_2020"
+
+
+@app.command()
+def limit(
+    card: Annotated[str, typer.Argument(help="mediator model card (has g and m_med)")],
+    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = DEFAULT_DATA,
+    mass: Annotated[float, typer.Option("--mass", help="mediator mass in MeV")] = 10.0,
+    method: Annotated[str, typer.Option("--method", help="chi2 or bayes")] = "chi2",
+    cl: Annotated[float, typer.Option("--cl", help="confidence / credible level")] = 0.9545,
+    prior: Annotated[str, typer.Option("--prior", help="bayes: log_uniform or uniform_g2")] = "log_uniform",
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Upper limit on the coupling at one mediator mass (profile chi^2 or marginal posterior)."""
+    from bayes_cevns.inference.limits import PRIORS, bayes_upper, chi2_upper, delta_chi2_threshold
+    from bayes_cevns.inference.scan import scanner
+
+    try:
+        if method not in ("chi2", "bayes"):
+            raise ValueError(f"unknown method {method!r}; choose chi2 or bayes")
+        if prior not in PRIORS:
+            raise ValueError(f"unknown prior {prior!r}; choose one of {PRIORS}")
+        delta_chi2_threshold(cl)
+        if not (np.isfinite(mass) and mass > 0):
+            raise ValueError(f"mediator mass must be a positive number of MeV, got {mass}")
+        sl = scanner(card, _experiments(data)).slice(mass)
+        res = chi2_upper(sl, cl) if method == "chi2" else bayes_upper(sl, cl, prior)
+    except USER_ERRORS as err:
+        _fail(err)
+    out = {"model": load_card(card).name, "mass_mev": mass, "method": method, "cl": cl,
+           "coupling_upper": res["coupling_upper"]}
+    if method == "bayes":
+        out["prior"] = prior
+    if as_json:
+        typer.echo(json.dumps(out))
+    else:
+        console.print(out)
+
+
+@app.command()
+def limits(
+    card: Annotated[str, typer.Argument(help="mediator model card (has g and m_med)")],
+    out: Annotated[str, typer.Option("--out", help="output folder (checkpoints and results)")],
+    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = DEFAULT_DATA,
+    masses: Annotated[str, typer.Option("--masses", help="LO:HI:N in MeV, log-spaced")] = "0.01:10000:40",
+    workers: Annotated[int, typer.Option("--workers", help="Dask worker processes (0: in process)")] = 2,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address")] = None,
+    cl: Annotated[float, typer.Option("--cl")] = 0.9545,
+) -> None:
+    """Scan the mediator mass: chi^2 and Bayesian coupling limits per mass, resumable, via Dask."""
+    from bayes_cevns.inference.plots import plot_limits
+    from bayes_cevns.inference.scan import parse_masses, run_scan
+
+    try:
+        load_card(card)
+        res = run_scan(card, _experiments(data), parse_masses(masses), out, scheduler=scheduler,
+                       workers=workers, cl=cl)
+    except USER_ERRORS as err:
+        _fail(err)
+    plot_limits([res], f"{out}/{res['model']}__{'+'.join(res['data'])}.png")
+    for r in res["rows"]:
+        typer.echo(f"M = {r['mass_mev']:.4g} MeV: chi2 {r['chi2']}, bayes(log-uniform) "
+                   f"{r['bayes_log_uniform']:.3g}, bayes(uniform g^2) {r['bayes_uniform_g2']:.3g}")
+
+
+@app.command("limit-table")
+def limit_table(
+    out: Annotated[str, typer.Option("--out", help="output folder")] = "results",
+    models: Annotated[str | None, typer.Option("--models", help="comma-separated cards (default: [LM]'s 11)")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Dask worker processes (0: in process)")] = 2,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address")] = None,
+) -> None:
+    """Low-mass g and high-mass g/M bounds for the [LM] models x {CsI, Ar, CsI+Ar}, chi^2 and Bayes."""
+    from bayes_cevns.inference.scan import LM_MODELS, run_table
+
+    try:
+        names = [m.strip() for m in models.split(",")] if models else list(LM_MODELS)
+        for m in names:
+            load_card(m)
+        run_table(out, names, scheduler=scheduler, workers=workers)
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo(open(f"{out}/limits_table.md").read())
+
+
 @app.command()
 def cards() -> None:
     """List the available model cards."""

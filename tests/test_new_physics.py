@@ -366,12 +366,12 @@ def test_heavy_vector_mediator_equals_contact_nsi(name):
 
 
 # =============================== 3. Cancellation energies =============================
-def _universal_amp_fn(iso_name, g, m_med):
-    """Package amplitude Q_SM + Z' term ([LM] Eq. 16) as a compiled function of T."""
+def _vector_amp_fn(card_name, iso_name, g, m_med):
+    """Package amplitude Q_SM + Z' term ([LM] Eq. 16) of a vector card as a compiled function of T."""
     iso = ISOTOPES[iso_name]
     t = pt.dvector("t")
     q = pt.sqrt(2.0 * iso.mass * t)
-    shift = vector_mediator_shift(g, m_med, load_card("universal").options["charges"], iso.Z, iso.N, q,
+    shift = vector_mediator_shift(g, m_med, load_card(card_name).options["charges"], iso.Z, iso.N, q,
                                   helm(q, iso.rp), helm(q, iso.rn))
     return pytensor.function([t], sm_weak_charge({}, iso, q, {}) + shift)
 
@@ -385,7 +385,7 @@ def test_universal_cancellation_eq26(iso_name, lo, hi, quoted, tol):
     evaluated with the independent Helm form factors at T_dip (exact there; checked to 1e-6).
     The same holds for nu_e with its own g_V^p = 0.0401 (a slightly different T)."""
     g, m_med = 1e-4, 10.0
-    fn = _universal_amp_fn(iso_name, g, m_med)
+    fn = _vector_amp_fn("universal", iso_name, g, m_med)
     Z, N, M = NUC[iso_name]["Z"], NUC[iso_name]["N"], NUC[iso_name]["M"]
     dips = []
     for row in (1, 0):
@@ -403,6 +403,26 @@ def test_universal_cancellation_eq26(iso_name, lo, hi, quoted, tol):
     # nu_mu_bar sees exactly the nu_mu charge.
     t = np.linspace(lo, hi, 7)
     np.testing.assert_array_equal(fn(t)[1], fn(t)[2])
+
+
+@pytest.mark.parametrize("iso_name,lo,hi,quoted", [("Cs133", 3e-3, 20e-3, 8e-3), ("Ar40", 10e-3, 60e-3, 29e-3)])
+def test_by_lmu_ltau_cancellation_eq27(iso_name, lo, hi, quoted):
+    """B_y + L_mu + L_tau at g = 1e-4, M = 10 MeV: Q'_mu (2Q'_u + Q'_d) = 1, so the nu_mu amplitude
+    vanishes at the fixed point of [LM] Eq. 27 (Eq. 26 without the factor 3), T ~ 8 keV (CsI) /
+    ~ 29 keV (Ar) ([LM] below Eq. 27); nu_e (Q'_e = 0) keeps the SM amplitude, so there is no
+    nu_e zero and only a shallow dip in the total rate."""
+    g, m_med = 1e-4, 10.0
+    fn = _vector_amp_fn("by_lmu_ltau", iso_name, g, m_med)
+    Z, N, M = NUC[iso_name]["Z"], NUC[iso_name]["N"], NUC[iso_name]["M"]
+    t0 = zero_crossing(lambda t: fn(t), lo, hi, 1)
+    assert abs(t0 - quoted) < 0.1 * quoted
+    _, _, _, _, fp, fn_ = ref_nuc(iso_name, [t0])
+    t27 = -(g**2 / (np.sqrt(2) * G_F) * (Z * fp + N * fn_) / (GVP[1] * Z * fp + GVN * N * fn_)
+            + m_med**2) / (2 * M)
+    np.testing.assert_allclose(t27[0], t0, rtol=1e-6)
+    t = np.linspace(lo, hi, 9)
+    np.testing.assert_allclose(fn(t)[0], ref_qsm(iso_name, t)[0], rtol=1e-12)
+    assert np.all(fn(t)[0] < 0)
 
 
 @pytest.mark.parametrize("iso_name,lo,hi,quoted", [("Cs133", 2e-3, 20e-3, 6e-3), ("Ar40", 8e-3, 60e-3, 23e-3)])

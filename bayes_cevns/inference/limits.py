@@ -175,28 +175,6 @@ class MediatorScan:
         keys = sorted(pts)
         return Slice(float(mass_mev), keys, [pts[k][0] for k in keys], [pts[k][1] for k in keys])
 
-    def chi2_upper(self, sl: Slice, cl: float = CL_2SIGMA) -> dict:
-        """First crossing of Delta chi^2 = threshold above the small-g region, refined with Brent."""
-        lg, c2, _ = sl.arrays()
-        thr = delta_chi2_threshold(cl, 1)
-        cmin = float(c2.min())
-        d = c2 - cmin
-        allowed = _intervals(lg, d <= thr)
-        out = {"threshold": thr, "chi2_min": cmin, "log10_g_best": float(lg[np.argmin(c2)]),
-               "allowed_log10_g": allowed, "coupling_upper": None}
-        above = np.nonzero(d > thr)[0]
-        if d[0] > thr:
-            out["note"] = "smallest coupling of the grid is already excluded"
-            return out
-        if above.size == 0:
-            out["note"] = "no exclusion inside the coupling range"
-            return out
-        k = int(above[0])
-        root = float(np.interp(thr, [d[k - 1], d[k]], [lg[k - 1], lg[k]]))
-        out["coupling_upper"] = float(10.0**root)
-        out["log10_g_resolution"] = float(lg[k] - lg[k - 1])
-        return out
-
 
 def _intervals(x: np.ndarray, mask: np.ndarray) -> list[list[float]]:
     """Contiguous runs of ``mask`` as [first x, last x] pairs."""
@@ -209,6 +187,29 @@ def _intervals(x: np.ndarray, mask: np.ndarray) -> list[list[float]]:
             start = None
     if start is not None:
         out.append([float(x[start]), float(x[-1])])
+    return out
+
+
+def chi2_upper(sl: Slice, cl: float = CL_2SIGMA) -> dict:
+    """First crossing of Delta chi^2 = threshold above the small-g region (linear on the refined grid)."""
+    lg, c2, _ = sl.arrays()
+    thr = delta_chi2_threshold(cl, 1)
+    cmin = float(c2.min())
+    d = c2 - cmin
+    allowed = _intervals(lg, d <= thr)
+    out = {"threshold": thr, "chi2_min": cmin, "log10_g_best": float(lg[np.argmin(c2)]),
+           "allowed_log10_g": allowed, "coupling_upper": None}
+    above = np.nonzero(d > thr)[0]
+    if d[0] > thr:
+        out["note"] = "smallest coupling of the grid is already excluded"
+        return out
+    if above.size == 0:
+        out["note"] = "no exclusion inside the coupling range"
+        return out
+    k = int(above[0])
+    root = float(np.interp(thr, [d[k - 1], d[k]], [lg[k - 1], lg[k]]))
+    out["coupling_upper"] = float(10.0**root)
+    out["log10_g_resolution"] = float(lg[k] - lg[k - 1])
     return out
 
 

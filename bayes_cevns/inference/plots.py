@@ -34,3 +34,33 @@ def plot_prediction(card: ModelCard, experiment: str, values: dict[str, float], 
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+_DATA_STYLE = {"coherent_csi_2021": ("CsI", "tab:blue"), "coherent_ar_2020": ("Ar", "tab:red"),
+               "coherent_csi_2021+coherent_ar_2020": ("CsI+Ar", "black")}
+
+
+def plot_limits(results: list[dict], path: str) -> str:
+    """(M, g) exclusion plot like [LM] Figs. 4-8: chi^2 limits (solid), the chi^2-allowed strips
+    (shaded) and the Bayesian upper limits for both coupling priors (dashed, dotted), one colour
+    per dataset."""
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    for res in results:
+        label, colour = _DATA_STYLE.get("+".join(res["data"]), ("+".join(res["data"]), "tab:green"))
+        m = np.array([r["mass_mev"] for r in res["rows"]])
+        chi = np.array([np.nan if r["chi2"] is None else r["chi2"] for r in res["rows"]])
+        ax.plot(m, chi, "-", color=colour, label=f"{label} $\\chi^2$")
+        ax.plot(m, [r["bayes_log_uniform"] for r in res["rows"]], "--", color=colour,
+                label=f"{label} posterior (log-uniform g)")
+        ax.plot(m, [r["bayes_uniform_g2"] for r in res["rows"]], ":", color=colour,
+                label=f"{label} posterior (uniform $g^2$)")
+        for r in res["rows"]:
+            for lo, hi in r["chi2_allowed_log10_g"][1:]:
+                ax.plot([r["mass_mev"]] * 2, [10**lo, 10**hi], color=colour, lw=4, alpha=0.4)
+    ax.set(xscale="log", yscale="log", xlabel="$M$ [MeV]", ylabel="$g$",
+           title=f"{results[0]['model']}: 95.45% upper limits" if results else "")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
