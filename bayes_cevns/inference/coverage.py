@@ -16,19 +16,25 @@ from bayes_cevns.inference.model import build_model
 from bayes_cevns.inference.profile import minos_interval, objective
 
 
+def prior_predictive_toys(model: pm.Model, truth: dict[str, float], n_toys: int, seed: int) -> dict:
+    """Toy data sets (by ``pm.Data`` name) from the prior predictive with ``truth`` fixed (``pm.do``)."""
+    observed = {}
+    for exp in model.experiments:
+        p = prefix(exp)
+        observed[f"obs_{p}"] = f"data_{p}"
+        observed.update({f"{p}_{b}_aux": f"data_{p}_{b}_aux"
+                         for b, bkg in exp.backgrounds.items() if bkg.aux_count is not None})
+    prior = pm.sample_prior_predictive(draws=n_toys, model=pm.do(model, truth),
+                                       var_names=list(observed), random_seed=seed)
+    return {d: np.asarray(prior.prior_predictive[o]).reshape(n_toys, *np.shape(prior.prior_predictive[o])[2:])
+            for o, d in observed.items()}
+
+
 def toy_coverage(card: str, experiment: str, param: str, truth: float, n_toys: int,
                  cl: float = 0.6827, seed: int = 0) -> dict:
     """Fraction of toys whose MINOS interval at ``cl`` contains ``truth``, and the fitted values."""
     model = build_model(load_card(card), [experiment])
-    exp = model.experiments[0]
-    p = prefix(exp)
-    observed = {f"obs_{p}": f"data_{p}"}
-    observed.update({f"{p}_{b}_aux": f"data_{p}_{b}_aux"
-                     for b, bkg in exp.backgrounds.items() if bkg.aux_count is not None})
-    prior = pm.sample_prior_predictive(draws=n_toys, model=pm.do(model, {param: truth}),
-                                       var_names=list(observed), random_seed=seed)
-    toys = {d: np.asarray(prior.prior_predictive[o]).reshape(n_toys, *np.shape(prior.prior_predictive[o])[2:])
-            for o, d in observed.items()}
+    toys = prior_predictive_toys(model, {param: truth}, n_toys, seed)
     obj = objective(model)
     best, covered = [], 0
     for i in range(n_toys):
