@@ -8,7 +8,6 @@ import json
 import math
 
 import numpy as np
-import pytensor
 import pytest
 from typer.testing import CliRunner
 
@@ -120,7 +119,6 @@ def test_laplace_marginal_matches_direct_integration_in_one_nuisance():
 def test_coverage_on_toys(scan):
     """Coverage of the 95.45% chi^2 region at M = 10 MeV, g = 2e-5 (near the limit), on prior-
     predictive toys (fast version: 12 toys; expected 95%, so >= 9 of 12 must cover)."""
-    pytensor.config.mode = "FAST_RUN"
     res = limit_coverage(scan, 10.0, 2e-5, n_toys=12, seed=5)
     assert res["coverage"] >= 0.75, res
     assert np.all(np.array(res["delta_chi2_at_truth"]) >= -1e-6)

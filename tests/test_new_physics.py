@@ -36,7 +36,13 @@ from bayes_cevns.physics.scalar_mediator import dsigma_dt_scalar, scalar_charge_
 from bayes_cevns.physics.u1r import u1r_shift
 from bayes_cevns.physics.vector_mediator import charges_from_gb, parse_charges, vector_mediator_shift
 
-pytensor.config.mode = "FAST_COMPILE"
+
+@pytest.fixture(autouse=True, scope="module")
+def _fast_compile():
+    """Compile this module's graphs in FAST_COMPILE without leaking the mode to other modules."""
+    with pytensor.config.change_flags(mode="FAST_COMPILE"):
+        yield
+
 
 # --------------------------------------------------------------------------------------
 # Independent reference constants (re-typed from CODATA 2018 / PDG 2024 / AME2020 / [LM]).

@@ -6,7 +6,8 @@ Zralek 1991; the E6 and LR charges as tabulated by Langacker, Rev. Mod. Phys. 81
 
 Derivation. A Z' with L = -g' Z'_mu sum_f f gamma^mu (e_L^f P_L + e_R^f P_R) f and mass
 M' >> |q| gives, after integrating it out, the NSI form
-L = -2 sqrt(2) G_F eps^{qV} (nu gamma^mu P_L nu)(q gamma_mu q) of [LAR] Eq. 4 with
+L = -2 sqrt(2) G_F sum_P eps^{qP} (nu gamma^mu P_L nu)(q gamma_mu P q) of [LAR] Eq. 4, whose
+vector combination eps^{qV} = eps^{qL} + eps^{qR} is
 
     eps^{qV} = g'^2 e_L^nu (e_L^q + e_R^q) / (2 sqrt(2) G_F M'^2),
 
