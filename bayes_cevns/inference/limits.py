@@ -14,8 +14,9 @@ held fixed, every nuisance is free) serves every mass. At fixed mass M:
   at every grid point, log m(g) = -chi^2_p/2 - 1/2 log det(H/2) (H the nuisance Hessian of
   chi^2), and the one-dimensional posterior in g is integrated on the refined grid: no sampler
   has to cross between the disjoint allowed regions of the interference strips ([LM] Eqs. 44-49),
-  so every mode is found and weighed. Two priors: log-uniform in g on [g_lo, g_hi] (the result
-  depends on g_lo, because the likelihood is flat as g -> 0) and uniform in g^2 on [0, g_hi^2].
+  so every mode is found and weighed. Priors: log-uniform in g on [g_lo, g_hi] (the result
+  depends on g_lo, because the likelihood is flat as g -> 0), uniform in g on [0, g_hi] and
+  uniform in g^2 on [0, g_hi^2] (the last two: densities g and g^2 per unit log g).
   :func:`nuts_slice` samples the same slice with NUTS as a cross-check.
 """
 
@@ -31,7 +32,7 @@ from bayes_cevns.inference.model import build_model
 from bayes_cevns.inference.profile import objective
 
 CL_2SIGMA = 0.9545
-PRIORS = ("log_uniform", "uniform_g2")
+PRIORS = ("log_uniform", "uniform_g", "uniform_g2")
 #: default log10 g range of the scans
 LOG10_G_RANGE = (-7.0, 0.0)
 
@@ -222,8 +223,8 @@ def posterior_log10_g(sl: Slice, prior: str = "log_uniform", n_fine: int = 4000)
     ok = np.isfinite(lmarg)
     fine = np.linspace(lg[0], lg[-1], n_fine)
     logp = np.interp(fine, lg[ok], lmarg[ok])
-    if prior == "uniform_g2":
-        logp = logp + 2.0 * math.log(10.0) * fine
+    if prior in ("uniform_g", "uniform_g2"):
+        logp = logp + (1.0 if prior == "uniform_g" else 2.0) * math.log(10.0) * fine
     p = np.exp(logp - logp.max())
     p /= np.trapezoid(p, fine)
     return fine, p
