@@ -113,7 +113,11 @@ def test_laplace_marginal_matches_direct_integration_in_one_nuisance():
 
     got = math.log10(bayes_upper(sl, cl=0.9)["coupling_upper"])
     assert got == pytest.approx(norm.ppf(0.9, mu, s), abs=2e-3)
-    assert chi2_upper(sl, cl=0.9545)["coupling_upper"] == pytest.approx(10 ** (mu + 2 * s), rel=0.01)
+    # SM-like plateau below mu, then a parabola: the chi^2 limit is at mu + 2 s (Delta chi^2 = 4)
+    c2 = (np.maximum(lg - mu, 0.0) / s) ** 2
+    flat = Slice(1.0, lg.tolist(), c2.tolist(), (-0.5 * c2).tolist())
+    assert chi2_upper(flat, cl=0.9545)["coupling_upper"] == pytest.approx(10 ** (mu + 2 * s), rel=0.01)
+    assert chi2_upper(sl)["coupling_upper"] is None  # smallest coupling already excluded
 
 
 def test_coverage_on_toys(scan):
@@ -130,7 +134,7 @@ def test_scan_checkpoints_and_resumes(tmp_path, monkeypatch):
 
     def fake_slice(card, experiments, mass):
         calls.append(mass)
-        lg = np.linspace(-7, 0, 50)
+        lg = np.linspace(-7, 0, 400)
         c2 = np.where(lg < -4.5, 0.0, 400 * (lg + 4.5) ** 2) + 1000.0
         return Slice(mass, lg.tolist(), c2.tolist(), (-0.5 * c2).tolist()).to_dict()
 

@@ -108,6 +108,7 @@ class MediatorScan:
         x = np.clip(self.start[self.nuis] if xn0 is None else np.asarray(xn0, float), lo, hi)
         f, g = self._value_grad(lg, lm, x)
         h = self.hessian(lg, lm, x)
+        converged = False
         for _ in range(max_iter):
             w, v = np.linalg.eigh(h)
             step = -(v / np.maximum(w, 1e-6 * max(w.max(), 1e-12))) @ (v.T @ g)
@@ -126,7 +127,27 @@ class MediatorScan:
             h = self.hessian(lg, lm, x)
             if converged:
                 break
+        if not converged or np.linalg.eigvalsh(h)[0] <= 0:
+            f, x, h = self._quasi_newton(lg, lm, x, f, lo, hi)
         return float(f), x, h
+
+    def _quasi_newton(self, lg: float, lm: float, x: np.ndarray, f: float, lo: np.ndarray,
+                      hi: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Fallback where Newton stalls (non-convex regions far above the limit): L-BFGS-B on
+        the scaled nuisances, keeping whichever point is lower."""
+        from scipy.optimize import minimize
+
+        sc = self.scale
+
+        def fg(u):
+            v, g = self._value_grad(lg, lm, u * sc)
+            return (v, g * sc) if math.isfinite(v) else (1e30, np.zeros_like(u))
+
+        res = minimize(fg, x / sc, jac=True, method="L-BFGS-B", bounds=list(zip(lo / sc, hi / sc)),
+                       options={"maxiter": 2000, "maxcor": 30, "ftol": 1e-12, "gtol": 1e-6})
+        if res.fun < f:
+            x, f = res.x * sc, float(res.fun)
+        return f, x, self.hessian(lg, lm, x)
 
     def hessian(self, lg: float, lm: float, xn: np.ndarray, step: float = 1e-4) -> np.ndarray:
         """d^2 chi^2 / d nuisance^2 by central differences of the analytic gradient."""
