@@ -252,16 +252,21 @@ def limits(
     cl: Annotated[float, typer.Option("--cl")] = 0.9545,
 ) -> None:
     """Scan the mediator mass: chi^2 and Bayesian coupling limits per mass, resumable, via Dask."""
-    from bayes_cevns.inference.plots import plot_limits
-    from bayes_cevns.inference.scan import parse_masses, run_scan
+    from bayes_cevns.inference.limits import plane
+    from bayes_cevns.inference.plots import plot_limits, plot_plane
+    from bayes_cevns.inference.scan import load_slices, parse_masses, run_scan
 
     try:
         load_card(card)
-        res = run_scan(card, _experiments(data), parse_masses(masses), out, scheduler=scheduler,
-                       workers=workers, cl=cl)
+        grid = parse_masses(masses)
+        res = run_scan(card, _experiments(data), grid, out, scheduler=scheduler, workers=workers, cl=cl)
     except USER_ERRORS as err:
         _fail(err)
-    plot_limits([res], f"{out}/{res['model']}__{'+'.join(res['data'])}.png")
+    stem = f"{out}/{res['model']}__{'+'.join(res['data'])}"
+    plot_limits([res], f"{stem}.png")
+    if len(grid) > 1:
+        plot_plane({"+".join(res["data"]): plane(load_slices(out, card, res["data"], grid), cl)},
+                   res["model"], f"{stem}_plane.png")
     for r in res["rows"]:
         typer.echo(f"M = {r['mass_mev']:.4g} MeV: chi2 {r['chi2']}, bayes(log-uniform) "
                    f"{r['bayes_log_uniform']:.3g}, bayes(uniform g^2) {r['bayes_uniform_g2']:.3g}")

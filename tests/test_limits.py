@@ -174,3 +174,22 @@ def test_cli_limit_contract():
     assert set(out) == {"model", "mass_mev", "method", "cl", "coupling_upper"}
     assert out["model"] == "universal" and out["cl"] == 0.9545
     assert 2.07e-5 < out["coupling_upper"] < 4e-5
+
+
+def test_plane_regions_on_synthetic_slices():
+    """Joint (M, g) regions: Delta chi^2 is taken against the plane minimum with the 2-dof
+    threshold, and the HPD level encloses 95.45% of the joint posterior mass."""
+    from bayes_cevns.inference.limits import plane
+
+    lg = np.linspace(-7, 0, 300)
+    slices = []
+    for k, m in enumerate(np.geomspace(1, 1e3, 7)):
+        c2 = 1000.0 + (np.maximum(lg + 5.0 - 0.2 * k, 0.0) / 0.2) ** 2 + 0.1 * k
+        slices.append(Slice(float(m), lg.tolist(), c2.tolist(), (-0.5 * c2).tolist()))
+    pl = plane(slices)
+    assert pl["chi2_threshold"] == pytest.approx(6.18, abs=0.01)
+    assert pl["delta_chi2"].min() == pytest.approx(0.0, abs=1e-12)
+    area = np.gradient(pl["log10_mass"])[:, None] * (pl["log10_g"][1] - pl["log10_g"][0])
+    inside = pl["posterior"] >= pl["posterior_level"]
+    assert float((pl["posterior"] * area)[inside].sum()) == pytest.approx(0.9545, abs=0.01)
+    assert float((pl["posterior"] * area).sum()) == pytest.approx(1.0, rel=1e-9)

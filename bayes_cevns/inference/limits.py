@@ -310,3 +310,35 @@ def limit_coverage(scan: MediatorScan, mass_mev: float, g_true: float, n_toys: i
     dchi2 = np.array(dchi2)
     return {"coverage": float(np.mean(dchi2 <= thr)), "n_toys": n_toys, "cl": cl, "g_true": g_true,
             "mass_mev": mass_mev, "delta_chi2_at_truth": dchi2.tolist()}
+
+
+def plane(slices: Sequence[Slice], cl: float = CL_2SIGMA, n_g: int = 600) -> dict:
+    """Joint (M, g) regions from mass slices on a common log10 g grid.
+
+    * chi^2: Delta chi^2(M, g) against the minimum over the whole plane, with the 2-dof threshold
+      ``chi2.ppf(cl, 2)`` (6.18 at 95.45%): the allowed region for M and g estimated jointly.
+    * posterior: log-uniform priors on M (over the scanned masses) and on g; the highest-density
+      region holding ``cl`` of the joint posterior (nuisances marginalised by Laplace).
+    Returns the grids, Delta chi^2, the posterior density per unit (log10 M, log10 g), and the
+    density level that bounds the credible region.
+    """
+    lo = max(min(s.log10_g) for s in slices)
+    hi = min(max(s.log10_g) for s in slices)
+    lg = np.linspace(lo, hi, n_g)
+    chi = np.array([np.interp(lg, *s.arrays()[:2]) for s in slices])
+    logm = []
+    for s in slices:
+        x, _, lm = s.arrays()
+        ok = np.isfinite(lm)
+        logm.append(np.interp(lg, x[ok], lm[ok]))
+    logm = np.array(logm)
+    post = np.exp(logm - logm.max())
+    lmass = np.log10([s.mass_mev for s in slices])
+    area = (np.gradient(lmass) if len(lmass) > 1 else np.ones(1))[:, None] * (lg[1] - lg[0])
+    dens = post / float((post * area).sum())
+    mass = dens * area
+    order = np.argsort(dens.ravel())[::-1]
+    csum = np.cumsum(mass.ravel()[order])
+    level = float(dens.ravel()[order][min(np.searchsorted(csum, cl), order.size - 1)])
+    return {"log10_mass": lmass, "log10_g": lg, "delta_chi2": chi - chi.min(),
+            "chi2_threshold": delta_chi2_threshold(cl, 2), "posterior": dens, "posterior_level": level}

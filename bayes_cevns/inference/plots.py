@@ -64,3 +64,24 @@ def plot_limits(results: list[dict], path: str) -> str:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_plane(planes: dict[str, dict], model: str, path: str) -> str:
+    """Joint (M, g) regions per dataset: chi^2 allowed region (solid, 2 dof) and the 95.45% HPD
+    region of the joint posterior (dashed), as in [LM] Figs. 4-8."""
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    for data, pl in planes.items():
+        label, colour = _DATA_STYLE.get(data, (data, "tab:green"))
+        m, g = 10.0 ** pl["log10_mass"], 10.0 ** pl["log10_g"]
+        if len(m) < 2:
+            continue
+        ax.contour(m, g, pl["delta_chi2"].T, levels=[pl["chi2_threshold"]], colors=[colour], linestyles="-")
+        ax.contour(m, g, pl["posterior"].T, levels=[pl["posterior_level"]], colors=[colour], linestyles="--")
+        ax.plot([], [], "-", color=colour, label=f"{label}: $\\chi^2$ allowed (2 dof)")
+        ax.plot([], [], "--", color=colour, label=f"{label}: 95.45% posterior region")
+    ax.set(xscale="log", yscale="log", xlabel="$M$ [MeV]", ylabel="$g$", title=f"{model}: joint (M, g)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

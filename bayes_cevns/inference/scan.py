@@ -60,6 +60,11 @@ def slice_path(out: Path, card: str, experiments: Sequence[str], mass: float) ->
     return out / "slices" / f"{load_card(card).name}__{data}__{mass:.6e}.json"
 
 
+def load_slices(out: str | Path, card: str, experiments: Sequence[str], masses: Sequence[float]) -> list[Slice]:
+    """The checkpointed slices of a scan, in mass order."""
+    return [Slice(**json.loads(slice_path(Path(out), card, experiments, m).read_text())) for m in masses]
+
+
 def summarise_slice(card: str, experiments: Sequence[str], sl: dict, cl: float = CL_2SIGMA) -> dict:
     """chi^2 and Bayesian (both priors) upper limits of one slice."""
     s = Slice(**sl)
@@ -103,7 +108,7 @@ def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out
     """Scan the masses (resuming from checkpoints) and write ``<out>/<model>__<data>.json``."""
     out = Path(out)
     compute_missing([(card, tuple(experiments), float(m)) for m in masses], out, scheduler, workers, progress)
-    slices = [json.loads(slice_path(out, card, experiments, m).read_text()) for m in masses]
+    slices = [s.to_dict() for s in load_slices(out, card, experiments, masses)]
     rows = [summarise_slice(card, experiments, s, cl) for s in slices]
     exps = [load_experiment(e) for e in experiments]
     checksums = {k: v for e in exps for k, v in e.checksums.items()}
