@@ -176,7 +176,7 @@ def _check_physics(path: Path, physics: tuple[str, ...], params: dict, options: 
                    rate_scale: str | None) -> None:
     """Every contribution has its parameters and options; nothing in the card goes unused."""
     allowed_params = set(SM_PARAMETERS) | ({rate_scale} if rate_scale else set())
-    allowed_options = {"coupling_scheme", "form_factor"}
+    allowed_options = {"coupling_scheme", "form_factor", "running"}
     for name in physics:
         c = CONTRIBUTIONS[name]
         missing = [p for p in c.required if p not in params]

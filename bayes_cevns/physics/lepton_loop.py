@@ -23,16 +23,29 @@ from bayes_cevns.physics.constants import ALPHA_EM, FLAVOUR_LEPTON, G_FERMI, LEP
 from bayes_cevns.physics.vector_mediator import propagator
 
 
-def loop_epsilon(q: np.ndarray, m_numerator: float, m_denominator: float) -> np.ndarray:
-    """eps(|q|) of [LM] Eq. 29 with the given lepton masses (MeV), for |q| in MeV (NumPy)."""
+def _loop_integral(q: np.ndarray, m_numerator: float, m_denominator: float, running_denominator: bool):
     q2 = np.atleast_1d(np.asarray(q, dtype=float)) ** 2
 
     def integrand(x):
         w = x * (1.0 - x)
-        return w * np.log((m_numerator**2 + w * q2) / (m_denominator**2 + w * q2))
+        den = m_denominator**2 + (w * q2 if running_denominator else 0.0)
+        return w * np.log((m_numerator**2 + w * q2) / den)
 
     val, _ = integrate.quad_vec(integrand, 0.0, 1.0, epsabs=0.0, epsrel=1e-10, points=(0.5,))
     return val.reshape(np.shape(q)) if np.ndim(q) else val[0]
+
+
+def loop_epsilon(q: np.ndarray, m_numerator: float, m_denominator: float) -> np.ndarray:
+    """eps(|q|) of [LM] Eq. 29 with the given lepton masses (MeV), for |q| in MeV (NumPy)."""
+    return _loop_integral(q, m_numerator, m_denominator, True)
+
+
+def vacuum_polarisation(q: np.ndarray, mass: float) -> np.ndarray:
+    """int_0^1 x(1-x) ln[1 + x(1-x)|q|^2/m^2] dx: the |q| dependence of a lepton loop (NumPy).
+
+    Zero at q = 0; (1/6)[ln(q^2/m^2) - 5/3] for q >> m.
+    """
+    return _loop_integral(q, mass, mass, False)
 
 
 def loop_coefficients(alpha: str, beta: str, q: np.ndarray) -> np.ndarray:

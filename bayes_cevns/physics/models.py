@@ -29,7 +29,7 @@ from bayes_cevns.physics.nsi import NSI_PARAMETERS, nsi_charges
 from bayes_cevns.physics.scalar_mediator import scalar_rate_term
 from bayes_cevns.physics.u1r import u1r_shift
 from bayes_cevns.physics.vector_mediator import vector_mediator_shift
-from bayes_cevns.physics.weak_charge import nucleon_couplings, weak_charge_sm
+from bayes_cevns.physics.weak_charge import charge_radius_running, nucleon_couplings, weak_charge_sm
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ def _sm_parts(params, isotope, q, options):
     s2 = params.get("sin2_theta_w", SIN2_THETA_W_LOW_Q)
     rn = params.get(isotope.rn_param, isotope.rn)
     gvp, gvn = nucleon_couplings(s2, options.get("coupling_scheme", "radiative"))
+    if options.get("running", False):
+        gvp = gvp[:, None] + charge_radius_running(np.asarray(q, dtype=float))
     return gvp, gvn, ff(q, isotope.rp), ff(q, rn), s2
 
 
