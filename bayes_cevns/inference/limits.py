@@ -81,7 +81,8 @@ class MediatorScan:
         self.start = self.obj.start.copy()
         self.n_evals = 0
         self.scale = np.ones(len(self.nuis))
-        self.scale = 1.0 / np.sqrt(np.maximum(np.diag(self.hessian(-7.0, 1.0, self.start[self.nuis])), 1e-6))
+        self.scale = 1.0 / np.sqrt(np.maximum(np.diag(self.hessian(-7.0, 1.0, self.start[self.nuis], step=1e-3)),
+                                              1e-6))
 
     # --- profile -------------------------------------------------------------------------
     def _full(self, lg: float, lm: float, xn: np.ndarray) -> np.ndarray:
@@ -95,21 +96,22 @@ class MediatorScan:
         v, g = self.obj.value_and_grad(self._full(lg, lm, xn))
         return v, g[self.nuis]
 
-    def profile(self, lg: float, lm: float, xn0: np.ndarray | None = None,
+    def profile(self, lg: float, lm: float, xn0: np.ndarray | None = None, h0: np.ndarray | None = None,
                 max_iter: int = 40) -> tuple[float, np.ndarray, np.ndarray]:
         """min over nuisances of chi^2 at fixed (log10 g, log10 M): (chi^2, nuisances, Hessian).
 
-        Damped Newton steps with the finite-difference Hessian of the analytic gradient
-        (negative curvature floored), backtracking on chi^2 and clipping into the nuisance
-        bounds; from a warm start it converges in two or three steps.
+        Newton steps with the finite-difference Hessian of the analytic gradient (negative
+        curvature floored), backtracking on chi^2 and clipping into the nuisance bounds. The
+        Hessian of a neighbouring grid point (``h0``) is reused for the steps and refreshed only
+        every few iterations; the returned Hessian is evaluated at the minimum.
         """
         lo = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds]) + 1e-9
         hi = np.array([np.inf if b[1] is None else b[1] for b in self.bounds]) - 1e-9
         x = np.clip(self.start[self.nuis] if xn0 is None else np.asarray(xn0, float), lo, hi)
         f, g = self._value_grad(lg, lm, x)
-        h = self.hessian(lg, lm, x)
-        converged = False
-        for _ in range(max_iter):
+        h = self.hessian(lg, lm, x, g) if h0 is None else h0
+        converged, short_steps = False, 0
+        for it in range(max_iter):
             w, v = np.linalg.eigh(h)
             step = -(v / np.maximum(w, 1e-6 * max(w.max(), 1e-12))) @ (v.T @ g)
             t, accepted = 1.0, False
@@ -124,9 +126,12 @@ class MediatorScan:
                 break
             converged = f - ft < 1e-8 and float(np.max(np.abs(xt - x) / self.scale)) < 1e-5
             x, f, g = xt, ft, gt
-            h = self.hessian(lg, lm, x)
             if converged:
                 break
+            short_steps = short_steps + 1 if t < 1.0 else 0
+            if short_steps >= 2 or it % 8 == 7:
+                h = self.hessian(lg, lm, x, g)
+        h = self.hessian(lg, lm, x, g)
         if not converged or np.linalg.eigvalsh(h)[0] <= 0:
             f, x, h = self._quasi_newton(lg, lm, x, f, lo, hi)
         return float(f), x, h
@@ -149,23 +154,26 @@ class MediatorScan:
             x, f = res.x * sc, float(res.fun)
         return f, x, self.hessian(lg, lm, x)
 
-    def hessian(self, lg: float, lm: float, xn: np.ndarray, step: float = 1e-4) -> np.ndarray:
-        """d^2 chi^2 / d nuisance^2 by central differences of the analytic gradient."""
+    def hessian(self, lg: float, lm: float, xn: np.ndarray, g0: np.ndarray | None = None,
+                step: float = 1e-4) -> np.ndarray:
+        """d^2 chi^2 / d nuisance^2 by differences of the analytic gradient (forward differences
+        when the gradient ``g0`` at ``xn`` is given, central otherwise), symmetrised."""
         n = len(xn)
         h = np.zeros((n, n))
         for k in range(n):
             e = np.zeros(n)
             e[k] = step * self.scale[k]
-            gp = self.obj.value_and_grad(self._full(lg, lm, xn + e))[1][self.nuis]
-            gm = self.obj.value_and_grad(self._full(lg, lm, xn - e))[1][self.nuis]
-            h[k] = (gp - gm) / (2.0 * e[k])
+            gp = self._value_grad(lg, lm, xn + e)[1]
+            gm = g0 if g0 is not None else self._value_grad(lg, lm, xn - e)[1]
+            h[k] = (gp - gm) / (e[k] if g0 is not None else 2.0 * e[k])
         return 0.5 * (h + h.T)
 
-    def _point(self, lg: float, lm: float, xn0: np.ndarray | None) -> tuple[float, float, np.ndarray]:
-        """(profile chi^2, Laplace log marginal likelihood, nuisances) at one (g, M)."""
-        c2, xn, h = self.profile(lg, lm, xn0)
+    def _point(self, lg: float, lm: float, xn0: np.ndarray | None,
+               h0: np.ndarray | None = None) -> tuple[float, float, np.ndarray, np.ndarray]:
+        """(profile chi^2, Laplace log marginal likelihood, nuisances, Hessian) at one (g, M)."""
+        c2, xn, h = self.profile(lg, lm, xn0, h0)
         sign, logdet = np.linalg.slogdet(0.5 * h)
-        return c2, -0.5 * c2 - 0.5 * (float(logdet) if sign > 0 else float("nan")), xn
+        return c2, -0.5 * c2 - 0.5 * (float(logdet) if sign > 0 else float("nan")), xn, h
 
     def slice(self, mass_mev: float, log10_g_range: tuple[float, float] = LOG10_G_RANGE,
               n_grid: int = 36, refine: int = 5, refine_dchi2: float = 1.0, region_dchi2: float = 300.0) -> Slice:
@@ -178,11 +186,11 @@ class MediatorScan:
         if not mass_mev > 0:
             raise ValueError(f"mediator mass must be positive, got {mass_mev} MeV")
         lm = math.log10(mass_mev)
-        pts: dict[float, tuple[float, float, np.ndarray]] = {}
-        xn = None
+        pts: dict[float, tuple[float, float, np.ndarray, np.ndarray]] = {}
+        xn = h = None
         for lg in np.linspace(*log10_g_range, n_grid):
-            c2, lmarg, xn = self._point(float(lg), lm, xn)
-            pts[float(lg)] = (c2, lmarg, xn)
+            pts[float(lg)] = self._point(float(lg), lm, xn, h)
+            xn, h = pts[float(lg)][2:]
         for _ in range(refine):
             keys = sorted(pts)
             cmin = min(v[0] for v in pts.values())
@@ -190,11 +198,11 @@ class MediatorScan:
             for a, b in zip(keys[:-1], keys[1:]):
                 ca, cb = pts[a][0], pts[b][0]
                 if abs(ca - cb) > refine_dchi2 and min(ca, cb) - cmin < region_dchi2:
-                    new.append((0.5 * (a + b), pts[a][2]))
+                    new.append((0.5 * (a + b), pts[a][2], pts[a][3]))
             if not new:
                 break
-            for lg, x0 in new:
-                pts[lg] = self._point(lg, lm, x0)
+            for lg, x0, h0 in new:
+                pts[lg] = self._point(lg, lm, x0, h0)
         keys = sorted(pts)
         return Slice(float(mass_mev), keys, [pts[k][0] for k in keys], [pts[k][1] for k in keys])
 

@@ -75,6 +75,7 @@ def objective(model: pm.Model, physics: Sequence[str] | None = None) -> Objectiv
     fun = pytensor.function(values, chi2, on_unused_input="ignore")
     gfun = pytensor.function(values, grads, on_unused_input="ignore")
     vgfun = pytensor.function(values, [chi2, *grads], on_unused_input="ignore")
+    vgfun.trust_input = True  # inputs are converted to float64 0-d arrays below
     ip = model.initial_point()
     start, names, limits = [], [], []
     for rv in free:
@@ -93,8 +94,8 @@ def objective(model: pm.Model, physics: Sequence[str] | None = None) -> Objectiv
         return np.array([float(v) for v in gfun(*x)])
 
     def vg(x):
-        out = vgfun(*x)
-        return float(out[0]), np.array([float(v) for v in out[1:]])
+        out = vgfun(*(np.asarray(v, dtype=np.float64) for v in x))
+        return float(out[0]), np.array(out[1:], dtype=float)
 
     data = {d.name: d for d in plain.data_vars}
     return Objective(names, np.array(start, dtype=float), limits, f, g, data, vg)
