@@ -1,0 +1,74 @@
+"""Muon g-2 loop of a light boson ([LM] Eqs. 57-59) against limits and SciPy references."""
+
+import numpy as np
+import pytensor
+import pytest
+from scipy import integrate, optimize
+
+from bayes_cevns.physics.g_minus_2 import (
+    DELTA_A_MU,
+    DELTA_A_MU_SIGMA,
+    band_couplings,
+    delta_a,
+    delta_a_numpy,
+)
+
+M_MU = 105.6583755
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fast_compile():
+    with pytensor.config.change_flags(mode="FAST_COMPILE"):
+        yield
+
+
+def _ref(g, m, kind):
+    """Independent adaptive quadrature of [LM] Eq. 58 with Eq. 59's Q(x)."""
+    q = (lambda x: 2 * x**2 * (1 - x)) if kind == "vector" else (lambda x: x**2 * (2 - x))
+    r2 = (m / M_MU) ** 2
+    val, _ = integrate.quad(lambda x: q(x) / (x**2 + (1 - x) * r2), 0, 1, epsabs=0, epsrel=1e-12, limit=400,
+                            points=[min(1.0, m / M_MU), max(0.0, 1 - 1 / r2)])
+    return g**2 / (8 * np.pi**2) * val
+
+
+@pytest.mark.parametrize("kind", ["vector", "scalar"])
+@pytest.mark.parametrize("mass", [1e-3, 0.5, 20.0, 105.0, 800.0, 1e4])
+def test_graph_and_numpy_match_reference(kind, mass):
+    """The graph (fixed nodes) and NumPy versions equal adaptive quadrature to 1e-6."""
+    ref = _ref(1e-3, mass, kind)
+    assert delta_a_numpy(1e-3, mass, M_MU, kind) == pytest.approx(ref, rel=1e-9)
+    assert float(delta_a(1e-3, mass, M_MU, kind).eval()) == pytest.approx(ref, rel=1e-6)
+
+
+def test_light_and_heavy_limits():
+    """Vector: g^2/8pi^2 for M << m_mu and (g^2/8pi^2)(2/3)(m_mu/M)^2 for M >> m_mu;
+    scalar: 3 g^2/16pi^2 for M << m_mu ([LM] Eq. 58 limits)."""
+    g = 1e-3
+    assert delta_a_numpy(g, 1e-4, M_MU, "vector") == pytest.approx(g**2 / (8 * np.pi**2), rel=1e-5)
+    assert delta_a_numpy(g, 1e-4, M_MU, "scalar") == pytest.approx(3 * g**2 / (16 * np.pi**2), rel=1e-5)
+    heavy = 1e5
+    assert delta_a_numpy(g, heavy, M_MU, "vector") == pytest.approx(
+        g**2 / (8 * np.pi**2) * 2 / 3 * (M_MU / heavy) ** 2, rel=1e-3)
+    with pytest.raises(ValueError):
+        delta_a_numpy(g, 1.0, M_MU, "tensor")
+
+
+def test_gradient_of_graph_version():
+    """verify_grad of delta a w.r.t. (log10 g, log10 M) for both kinds."""
+    for kind in ("vector", "scalar"):
+        pytensor.gradient.verify_grad(lambda lg, lm: 1e10 * delta_a(10**lg, 10**lm, M_MU, kind),
+                                      [np.array(-3.3), np.array(1.2)], rng=np.random.default_rng(3))
+
+
+def test_band_position_lmu_minus_ltau():
+    """The 2 sigma (g-2)_mu band of L_mu - L_tau (vector, Q'_mu = 1) at M = 10 MeV: solve
+    delta a_mu(g) = Delta a_mu -+ 2 sigma with a root finder on the independent integral; at
+    M << m_mu the band centre tends to sqrt(8 pi^2 Delta a_mu) ~ 4.45e-4."""
+    lo, hi = band_couplings(np.array([10.0, 1e-3]), M_MU, "vector")
+    for target, got in ((DELTA_A_MU - 2 * DELTA_A_MU_SIGMA, lo[0]), (DELTA_A_MU + 2 * DELTA_A_MU_SIGMA, hi[0])):
+        root = optimize.brentq(lambda g: _ref(g, 10.0, "vector") - target, 1e-5, 1e-2, xtol=1e-14)
+        assert got == pytest.approx(root, rel=1e-7)
+    centre = np.sqrt(8 * np.pi**2 * DELTA_A_MU)
+    assert lo[1] < centre < hi[1] and centre == pytest.approx(4.45e-4, rel=0.01)
+    lo2, _ = band_couplings(np.array([10.0]), M_MU, "vector", charge=3.0)
+    assert lo2[0] == pytest.approx(lo[0] / 3.0, rel=1e-12)
