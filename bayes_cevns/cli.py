@@ -106,16 +106,19 @@ def fit(
     set_: Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE for fixed parameters")] = None,
     share_flux: Annotated[bool, typer.Option(help="one SNS flux nuisance for all detectors")] = False,
     ar_likelihood: Annotated[str, typer.Option(help="poisson | gauss_chi2")] = "poisson",
+    with_: Annotated[list[str] | None, typer.Option("--with", help="extra measurement: g2mu")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Sample the posterior with NUTS and report parameters, derived counts and diagnostics."""
+    """Sample the posterior with NUTS and report parameters, derived counts and diagnostics.
+
+    ``--with g2mu`` adds the muon g-2 measurement; with ``--data ""`` the fit is g-2 only."""
     from bayes_cevns.inference.fitting import run_fit
 
     try:
         result = run_fit(card, _experiments(data), draws=draws, tune=tune, chains=chains, seed=seed,
                          out=out, sampler=sampler, free=free, priors=_parse_priors(prior),
                          fixed=_parse_sets(set_), share_flux=share_flux,
-                         likelihood={"coherent_ar_2020": ar_likelihood})
+                         likelihood={"coherent_ar_2020": ar_likelihood}, extra=tuple(with_ or ()))
     except USER_ERRORS as err:
         _fail(err)
     if result["diagnostics"]["problems"]:
@@ -290,6 +293,21 @@ def limit_table(
     except USER_ERRORS as err:
         _fail(err)
     typer.echo(open(f"{out}/limits_table.md").read())
+
+
+@app.command("g2-table")
+def g2_table(
+    out: Annotated[str, typer.Option("--out", help="output folder")] = "results",
+    workers: Annotated[int, typer.Option("--workers", help="Dask worker processes (0: in process)")] = 2,
+) -> None:
+    """(g-2)_mu band vs COHERENT CsI+Ar for every muon-coupled mediator card: table and figures."""
+    from bayes_cevns.inference.g2 import run_g2_table
+
+    try:
+        run_g2_table(out, workers=workers)
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo(open(f"{out}/g2_table.md").read())
 
 
 @app.command()

@@ -13,7 +13,7 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
             free: Sequence[str] | None = None, priors: Mapping[str, str] | None = None,
             fixed: Mapping[str, float] | None = None, share_flux: bool = False,
             likelihood: Mapping[str, str] | None = None, cores: int | None = None,
-            return_model: bool = False):
+            return_model: bool = False, extra: Sequence[str] = ()):
     """Build, sample, check convergence, summarise (68% HDI) and optionally save the posterior.
 
     The result follows the CLI contract: ``parameters`` (sampled physics parameters and
@@ -24,7 +24,7 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     c = load_card(card)
     likelihood = {k: v for k, v in (likelihood or {}).items() if k in experiments}
     model = build_model(c, experiments, free=free, priors=priors, fixed=fixed,
-                        share_flux=share_flux, likelihood=likelihood)
+                        share_flux=share_flux, likelihood=likelihood, extra=extra)
     idata = sampling.sample(model, draws=draws, tune=tune, chains=chains, seed=seed,
                             sampler=sampler, cores=cores)
     params = [rv.name for rv in model.free_RVs]
@@ -32,11 +32,13 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
                if d.name not in params and d.name in {p for p in c.parameters}]
     derived_vars = {f"cevns_{e}": f"cevns_{PREFIX[e]}" for e in experiments}
     derived_vars.update({f"xsec_{e}_1e-40cm2": f"xsec_{PREFIX[e]}" for e in experiments})
+    if "g2mu" in extra:
+        derived_vars["delta_a_mu_1e-10"] = "delta_a_mu_1e-10"
     diag = sampling.diagnostics(idata, params)
     diag["problems"] = sampling.check_convergence(diag)
     result = {
         "model": c.name,
-        "data": list(experiments),
+        "data": list(experiments) + list(extra),
         "parameters": sampling.summarise(idata, params),
         "derived": {k: sampling.summarise(idata, [v])[v] for k, v in derived_vars.items()},
         "diagnostics": diag,

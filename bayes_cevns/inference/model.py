@@ -99,20 +99,26 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 free: Sequence[str] | None = None, priors: Mapping[str, Prior | str] | None = None,
                 fixed: Mapping[str, float] | None = None, share_flux: bool = False,
                 likelihood: Mapping[str, str] | None = None,
-                observed: Mapping[str, np.ndarray] | None = None) -> pm.Model:
+                observed: Mapping[str, np.ndarray] | None = None,
+                extra: Sequence[str] = ()) -> pm.Model:
     """A ``pm.Model`` for the card on the experiments.
 
     ``free``: extra card parameters to sample (with card priors); ``priors``: overriding priors
     (``Prior`` or text like ``"uniform(0.1,0.4)"``), which also free the parameter; ``fixed``:
     values for non-sampled parameters; ``likelihood``: per-experiment choice among
-    ``LIKELIHOODS``; ``observed``: replacement data (e.g. Asimov or toy) per experiment.
+    ``LIKELIHOODS``; ``observed``: replacement data (e.g. Asimov or toy) per experiment;
+    ``extra``: further measurements, e.g. ``("g2mu",)`` for the muon g-2 term of
+    :mod:`bayes_cevns.inference.g2` (then ``experiments`` may be empty: a g-2-only fit).
 
     Observed counts live in ``pm.Data`` containers ``data_<prefix>`` (and ``data_<prefix>_<bkg>_aux``
     for auxiliary measurements), so toys can be swapped in with ``pm.set_data`` without rebuilding.
     The Gaussian chi^2 keeps its sigma_ij from the data the model was built with.
     """
     card = load_card(card) if isinstance(card, str) else card
-    exps = _resolve_experiments(experiments)
+    unknown = [x for x in extra if x != "g2mu"]
+    if unknown:
+        raise ValueError(f"unknown extra likelihood(s) {unknown}; known: ['g2mu']")
+    exps = _resolve_experiments(experiments) if experiments or not extra else []
     sampled = free_parameters(card, free, priors)
     values = card.values(fixed)
     likelihood = dict(likelihood or {})
@@ -179,6 +185,12 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 sigma = np.sqrt(np.maximum(obs + ss / 5.0, 1.0))
                 data = pm.Data(f"data_{p}", np.asarray(obs, dtype=float), dims=dims)
                 pm.Normal(f"obs_{p}", mu=mu, sigma=sigma, observed=data, dims=dims)
+        if "g2mu" in extra:
+            from bayes_cevns.inference.g2 import add_g2mu_term
+
+            for p in ("g", "m_med"):
+                card.parameter(p)
+            add_g2mu_term(card, shared_params.get("g", values["g"]), shared_params.get("m_med", values["m_med"]))
     model.card = card  # type: ignore[attr-defined]
     model.experiments = exps  # type: ignore[attr-defined]
     model.sampled_parameters = physics_names  # type: ignore[attr-defined]

@@ -85,3 +85,20 @@ def plot_plane(planes: dict[str, dict], model: str, path: str) -> str:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_g2(per_mass: list[dict], model: str, path: str) -> str:
+    """CsI+Ar chi^2 limit with the 2 sigma (g-2)_mu band of the model ([LM] Figs. 4-8)."""
+    m = np.array([r["mass_mev"] for r in per_mass])
+    lim = np.array([np.nan if r["chi2_limit"] is None else r["chi2_limit"] for r in per_mass])
+    lo = np.array([r["band_g"][0] for r in per_mass])
+    hi = np.array([r["band_g"][1] for r in per_mass])
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.fill_between(m, lo, hi, color="tab:green", alpha=0.4, label="$(g-2)_\\mu$ 2$\\sigma$")
+    ax.plot(m, lim, "k-", label="CsI+Ar 95.45% $\\chi^2$ limit")
+    ax.set(xscale="log", yscale="log", xlabel="$M$ [MeV]", ylabel="$g$", title=f"{model}: $(g-2)_\\mu$ vs COHERENT")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
