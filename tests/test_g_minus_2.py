@@ -129,3 +129,19 @@ def test_g2_slice_summary_on_synthetic_slice():
             assert res["p_band_given_cevns"] > 0.01
         else:
             assert res["log10_evidence_ratio"] < -1.5 and res["p_band_given_cevns"] < 1e-6
+
+
+def test_electron_g2_of_cards():
+    """delta a_e for cards with an electron charge: B - 3L_e (|Q'_e| = 3) equals the vector loop
+    with m_e and coupling 3g (independent quadrature); L_mu - L_tau has no electron coupling."""
+    from bayes_cevns.cards import CardError, load_card
+    from bayes_cevns.inference.g2 import delta_a_electron
+
+    m_e = 0.51099895
+    q = lambda x: 2 * x**2 * (1 - x)  # noqa: E731
+    r2 = (2.0 / m_e) ** 2
+    val, _ = integrate.quad(lambda x: q(x) / (x**2 + (1 - x) * r2), 0, 1, epsabs=0, epsrel=1e-12, limit=400)
+    ref = (3 * 1e-4) ** 2 / (8 * np.pi**2) * val
+    assert delta_a_electron(load_card("b_minus_3le"), 1e-4, 2.0) == pytest.approx(ref, rel=1e-8)
+    with pytest.raises(CardError, match="electron"):
+        delta_a_electron(load_card("lmu_minus_ltau"), 1e-4, 2.0)

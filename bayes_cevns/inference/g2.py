@@ -18,25 +18,38 @@ import pymc as pm
 
 from bayes_cevns.cards import CardError, ModelCard
 from bayes_cevns.inference.limits import Slice, chi2_upper, posterior_log10_g
-from bayes_cevns.physics.constants import M_MUON
+from bayes_cevns.physics.constants import M_ELECTRON, M_MUON
 from bayes_cevns.physics.g_minus_2 import DELTA_A_MU, DELTA_A_MU_SIGMA, band_couplings, delta_a, delta_a_numpy
 
 EXTRA_LIKELIHOODS = ("g2mu",)
 A_UNIT = 1e-10
 
 
-def muon_coupling(card: ModelCard) -> tuple[float, str]:
-    """(|Q'_mu|, "vector" | "scalar") of the card's boson; CardError if it does not couple to muons."""
+def lepton_coupling(card: ModelCard, lepton: str) -> tuple[float, str]:
+    """(|Q'_l|, "vector" | "scalar") of the card's boson for the charged lepton ``"e"`` or ``"mu"``
+    (the scalar card couples universally, [LM] Eq. 37); CardError if it does not couple to it."""
     q, kind = 0.0, "vector"
     if "vector_mediator" in card.physics:
-        q = abs(card.options["charges"]["mu"])
+        q = abs(card.options["charges"][lepton])
     elif "lepton_loop" in card.physics:
-        q = 1.0 if "mu" in card.options["loop"] else 0.0
+        q = 1.0 if lepton in card.options["loop"] else 0.0
     elif "scalar_mediator" in card.physics:
         q, kind = 1.0, "scalar"
     if q == 0.0:
-        raise CardError(f"model {card.name!r} has no muon coupling: (g-2)_mu does not constrain it")
+        name = {"mu": "muon", "e": "electron"}[lepton]
+        raise CardError(f"model {card.name!r} has no {name} coupling: (g-2)_{lepton} does not constrain it")
     return q, kind
+
+
+def muon_coupling(card: ModelCard) -> tuple[float, str]:
+    """(|Q'_mu|, kind) of the card's boson (see :func:`lepton_coupling`)."""
+    return lepton_coupling(card, "mu")
+
+
+def delta_a_electron(card: ModelCard, g: float, m_med: float) -> float:
+    """delta a_e of the card's boson at (g, M) ([LM] Eq. 58 with m_e)."""
+    q, kind = lepton_coupling(card, "e")
+    return delta_a_numpy(q * g, m_med, M_ELECTRON, kind)
 
 
 def add_g2mu_term(card: ModelCard, g, m_med) -> None:
