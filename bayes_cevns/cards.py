@@ -182,11 +182,11 @@ def _check_physics(path: Path, physics: tuple[str, ...], params: dict, options: 
         missing = [p for p in c.required if p not in params]
         if missing:
             raise CardError(f"model card {path}: physics {name!r} needs parameter(s) {missing}")
-        missing = [o for o in c.options if o not in options and o != "coupling_ratio"]
+        missing = [o for o in c.options if o not in options]
         if missing:
             raise CardError(f"model card {path}: physics {name!r} needs option(s) {missing}")
         allowed_params |= set(c.required) | set(c.optional)
-        allowed_options |= set(c.options)
+        allowed_options |= set(c.options) | set(c.optional_options)
     unused = sorted(set(params) - allowed_params)
     if unused:
         raise CardError(f"model card {path}: parameter(s) {unused} are not used by physics {list(physics)}")

@@ -26,29 +26,31 @@ def _fail(err: Exception) -> None:
     raise typer.Exit(2)
 
 
-def _parse_sets(items: list[str] | None) -> dict[str, float]:
-    out = {}
+def _assignments(items: list[str] | None, flag: str, form: str) -> list[tuple[str, str]]:
+    """Split repeated ``--flag NAME=VALUE`` options into (name, value) pairs."""
+    out = []
     for item in items or []:
         if "=" not in item:
-            raise CardError(f"--set expects NAME=VALUE, got {item!r}")
+            raise CardError(f"{flag} expects {form}, got {item!r}")
         k, v = item.split("=", 1)
+        out.append((k.strip(), v.strip()))
+    return out
+
+
+def _parse_sets(items: list[str] | None) -> dict[str, float]:
+    out = {}
+    for k, v in _assignments(items, "--set", "NAME=VALUE"):
         try:
-            out[k.strip()] = float(v)
+            out[k] = float(v)
         except ValueError:
             raise CardError(f"--set {k}: {v!r} is not a number") from None
-        if not np.isfinite(out[k.strip()]):
+        if not np.isfinite(out[k]):
             raise CardError(f"--set {k}: value must be finite, got {v!r}")
     return out
 
 
 def _parse_priors(items: list[str] | None) -> dict[str, str]:
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise CardError(f"--prior expects NAME=dist(args), got {item!r}")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+    return dict(_assignments(items, "--prior", "NAME=dist(args)"))
 
 
 def _experiments(data: str) -> list[str]:

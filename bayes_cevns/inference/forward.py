@@ -13,7 +13,6 @@ import pytensor.tensor as pt
 
 from bayes_cevns.cards import ModelCard
 from bayes_cevns.experiments.base import Experiment, Morph
-from bayes_cevns.physics.kinematics import Kinematics
 from bayes_cevns.physics.models import weak_charge_sq
 
 #: short prefixes used in nuisance and derived-quantity names

@@ -57,9 +57,13 @@ def plot_limits(results: list[dict], path: str) -> str:
         for r in res["rows"]:
             for lo, hi in r["chi2_allowed_log10_g"][1:]:
                 ax.plot([r["mass_mev"]] * 2, [10**lo, 10**hi], color=colour, lw=4, alpha=0.4)
-    ax.set(xscale="log", yscale="log", xlabel="$M$ [MeV]", ylabel="$g$",
-           title=f"{results[0]['model']}: 95.45% upper limits" if results else "")
-    ax.legend(fontsize=7)
+    return _save_mass_coupling(fig, ax, f"{results[0]['model']}: 95.45% upper limits" if results else "", path)
+
+
+def _save_mass_coupling(fig, ax, title: str, path: str, legend_size: int = 7) -> str:
+    """Log-log (M, g) axes, legend, and the figure written to ``path``."""
+    ax.set(xscale="log", yscale="log", xlabel="$M$ [MeV]", ylabel="$g$", title=title)
+    ax.legend(fontsize=legend_size)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -79,12 +83,7 @@ def plot_plane(planes: dict[str, dict], model: str, path: str) -> str:
         ax.contour(m, g, pl["posterior"].T, levels=[pl["posterior_level"]], colors=[colour], linestyles="--")
         ax.plot([], [], "-", color=colour, label=f"{label}: $\\chi^2$ allowed (2 dof)")
         ax.plot([], [], "--", color=colour, label=f"{label}: 95.45% posterior region")
-    ax.set(xscale="log", yscale="log", xlabel="$M$ [MeV]", ylabel="$g$", title=f"{model}: joint (M, g)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save_mass_coupling(fig, ax, f"{model}: joint (M, g)", path)
 
 
 def plot_g2(per_mass: list[dict], model: str, path: str) -> str:
@@ -96,9 +95,4 @@ def plot_g2(per_mass: list[dict], model: str, path: str) -> str:
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.fill_between(m, lo, hi, color="tab:green", alpha=0.4, label="$(g-2)_\\mu$ 2$\\sigma$")
     ax.plot(m, lim, "k-", label="CsI+Ar 95.45% $\\chi^2$ limit")
-    ax.set(xscale="log", yscale="log", xlabel="$M$ [MeV]", ylabel="$g$", title=f"{model}: $(g-2)_\\mu$ vs COHERENT")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save_mass_coupling(fig, ax, f"{model}: $(g-2)_\\mu$ vs COHERENT", path, legend_size=8)

@@ -65,12 +65,12 @@ def load_slices(out: str | Path, card: str, experiments: Sequence[str], masses: 
     return [Slice(**json.loads(slice_path(Path(out), card, experiments, m).read_text())) for m in masses]
 
 
-def summarise_slice(card: str, experiments: Sequence[str], sl: dict, cl: float = CL_2SIGMA) -> dict:
-    """chi^2 and Bayesian (both priors) upper limits of one slice."""
-    s = Slice(**sl)
-    return {"mass_mev": s.mass_mev, "chi2": chi2_upper(s, cl)["coupling_upper"],
+def summarise_slice(s: Slice, cl: float = CL_2SIGMA) -> dict:
+    """chi^2 and Bayesian (every prior) upper limits of one slice."""
+    chi = chi2_upper(s, cl)
+    return {"mass_mev": s.mass_mev, "chi2": chi["coupling_upper"],
             **{f"bayes_{p}": bayes_upper(s, cl, p)["coupling_upper"] for p in PRIORS},
-            "chi2_allowed_log10_g": chi2_upper(s, cl)["allowed_log10_g"], "modes": mode_masses(s, cl=cl)}
+            "chi2_allowed_log10_g": chi["allowed_log10_g"], "modes": mode_masses(s, cl=cl)}
 
 
 def compute_missing(points: Sequence[tuple[str, tuple[str, ...], float]], out: Path,
@@ -108,8 +108,7 @@ def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out
     """Scan the masses (resuming from checkpoints) and write ``<out>/<model>__<data>.json``."""
     out = Path(out)
     compute_missing([(card, tuple(experiments), float(m)) for m in masses], out, scheduler, workers, progress)
-    slices = [s.to_dict() for s in load_slices(out, card, experiments, masses)]
-    rows = [summarise_slice(card, experiments, s, cl) for s in slices]
+    rows = [summarise_slice(s, cl) for s in load_slices(out, card, experiments, masses)]
     exps = [load_experiment(e) for e in experiments]
     checksums = {k: v for e in exps for k, v in e.checksums.items()}
     result = {"model": load_card(card).name, "data": list(experiments), "cl": cl, "rows": rows,
@@ -138,8 +137,7 @@ def run_table(out: str | Path, models: Sequence[str] = LM_MODELS, scheduler: str
     rows = []
     for m in models:
         for d in DATASETS:
-            lo, hi = (summarise_slice(m, d, json.loads(slice_path(out, m, d, mass).read_text()), cl)
-                      for mass in (LOW_MASS_MEV, HIGH_MASS_MEV))
+            lo, hi = (summarise_slice(s, cl) for s in load_slices(out, m, d, (LOW_MASS_MEV, HIGH_MASS_MEV)))
             row = {"model": m, "data": "+".join(_short(e) for e in d)}
             for key in ("chi2", "bayes_log_uniform", "bayes_uniform_g2"):
                 row[f"low_g_{key}"] = lo[key]

@@ -62,6 +62,7 @@ class Contribution:
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
+    optional_options: tuple[str, ...] = ()
 
 
 def _sm(params, nuc, options) -> Terms:
@@ -120,12 +121,10 @@ CONTRIBUTIONS: dict[str, Contribution] = {c.name: c for c in (
     Contribution("nsi", _nsi, optional=NSI_PARAMETERS + ("m_med",)),
     Contribution("magnetic_moment", _magnetic, optional=("mu_nu_e", "mu_nu_mu", "mu_nu_tau")),
     Contribution("charge_radius", _charge_radius, optional=("r2_nu_e", "r2_nu_mu", "r2_nu_tau")),
-    Contribution("e6", _e6, ("m_zprime_gev", "beta_e6"), options=("coupling_ratio",)),
+    Contribution("e6", _e6, ("m_zprime_gev", "beta_e6"), optional_options=("coupling_ratio",)),
     Contribution("left_right", _left_right, ("m_zprime_gev",)),
     Contribution("u1r", _u1r, _MEDIATOR),
 )}
-#: Backwards-compatible alias: the names a card may list under ``physics``.
-PHYSICS = CONTRIBUTIONS
 
 
 def physics_term(name: str) -> Contribution:
