@@ -21,7 +21,6 @@ from bayes_cevns.inference.limits import Slice, chi2_upper, posterior_log10_g
 from bayes_cevns.physics.constants import M_ELECTRON, M_MUON
 from bayes_cevns.physics.g_minus_2 import DELTA_A_MU, DELTA_A_MU_SIGMA, band_couplings, delta_a, delta_a_numpy
 
-EXTRA_LIKELIHOODS = ("g2mu",)
 A_UNIT = 1e-10
 
 

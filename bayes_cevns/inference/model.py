@@ -36,6 +36,8 @@ from bayes_cevns.inference.forward import (
 )
 
 LIKELIHOODS = ("poisson", "gauss_chi2")
+#: measurements other than the CEvNS releases that a model can include (``build_model(extra=...)``)
+EXTRA_LIKELIHOODS = ("g2mu",)
 #: derived flux-averaged cross sections ``xsec_<exp>`` are reported in units of 1e-40 cm^2
 XSEC_UNIT_INV = np.float64(1e40)
 #: prior on the steady-state norm when it is fixed by an auxiliary Poisson measurement
@@ -115,9 +117,9 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
     The Gaussian chi^2 keeps its sigma_ij from the data the model was built with.
     """
     card = load_card(card) if isinstance(card, str) else card
-    unknown = [x for x in extra if x != "g2mu"]
+    unknown = [x for x in extra if x not in EXTRA_LIKELIHOODS]
     if unknown:
-        raise ValueError(f"unknown extra likelihood(s) {unknown}; known: ['g2mu']")
+        raise ValueError(f"unknown extra likelihood(s) {unknown}; known: {list(EXTRA_LIKELIHOODS)}")
     exps = _resolve_experiments(experiments) if experiments or not extra else []
     sampled = free_parameters(card, free, priors)
     values = card.values(fixed)
