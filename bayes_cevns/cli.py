@@ -313,6 +313,69 @@ def g2_table(
 
 
 @app.command()
+def sensitivity(
+    card: Annotated[str, typer.Argument(help="heavy-Z' card (e6_chi, e6_psi, e6_eta, e6, left_right) or light-mediator card")],
+    experiment: Annotated[str, typer.Option("--experiment", help="projected experiment id (see `experiments`)")],
+    sys_: Annotated[float | None, typer.Option("--sys", help="systematic normalisation uncertainty (default: the table's)")] = None,
+    exposure_scale: Annotated[float, typer.Option("--exposure-scale", help="luminosity / nominal luminosity")] = 1.0,
+    cl: Annotated[float, typer.Option("--cl", help="confidence level")] = 0.90,
+    mass: Annotated[float | None, typer.Option("--mass", help="light mediator: mass in MeV")] = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE card parameter (e.g. beta=0.3)")] = None,
+    method: Annotated[str, typer.Option("--method", help="chi2 ([E6LR] Eqs. 21-23) or bayes (heavy Z' only)")] = "chi2",
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Expected 90% C.L. bound for a projected experiment: M_Z' lower bound, or coupling upper bound at --mass."""
+    from bayes_cevns.inference.limits import delta_chi2_threshold
+    from bayes_cevns.inference.projection import HEAVY_MASS, Counter, bayes_mass_lower, coupling_upper_bound, mass_lower_bound
+
+    try:
+        delta_chi2_threshold(cl)
+        if method not in ("chi2", "bayes"):
+            raise ValueError(f"unknown method {method!r}; choose chi2 or bayes")
+        model = load_card(card)
+        values = _parse_sets(sets)
+        model.values(values)
+        counter = Counter(model, experiment)
+        out = {"model": model.name, "experiment": experiment, "cl": cl}
+        if HEAVY_MASS in model.parameters:
+            if mass is not None:
+                raise ValueError(f"{model.name} is a heavy-Z' card: --mass does not apply")
+            heavy = {k: v for k, v in values.items() if k != HEAVY_MASS}
+            if method == "bayes":
+                if heavy:
+                    raise ValueError("--method bayes takes the card's parameters as they are (no --set)")
+                out["mass_lower_gev"] = bayes_mass_lower(counter, experiment, cl, sys_, exposure_scale)
+            else:
+                out["mass_lower_gev"] = mass_lower_bound(counter, experiment, cl, sys_, exposure_scale, heavy)
+        else:
+            if mass is None or not (np.isfinite(mass) and mass > 0):
+                raise ValueError("a light-mediator card needs --mass (MeV, positive)")
+            if method != "chi2" or values:
+                raise ValueError("light-mediator sensitivities use --method chi2 and no --set")
+            out["mass_mev"] = mass
+            out["coupling_upper"] = coupling_upper_bound(counter, experiment, mass, cl, sys_, exposure_scale)
+    except USER_ERRORS as err:
+        _fail(err)
+    if as_json:
+        typer.echo(json.dumps(out))
+    else:
+        console.print(out)
+
+
+@app.command()
+def experiments() -> None:
+    """List the COHERENT data releases and the projected experiments (ids for --data / --experiment)."""
+    from bayes_cevns.experiments.projected import setups
+
+    table = Table("id", "kind", "channel", "description")
+    for name in EXPERIMENTS:
+        table.add_row(name, "data release", "cevns", "COHERENT public data (fit, predict, limit)")
+    for name, s in setups().items():
+        table.add_row(name, "projected", s.channel, s.label)
+    console.print(table)
+
+
+@app.command()
 def cards() -> None:
     """List the available model cards."""
     for name in available_cards():

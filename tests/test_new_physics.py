@@ -902,7 +902,7 @@ def test_e6_contact_limit_equals_vector_mediator(beta_name):
     got_shift = ev(contact_shift(eu, ed, iso.Z, iso.N, fp, fn_))
     g, m_mev, charges = e6_as_vector_mediator(beta, m_gev)
     want_shift = ev(vector_mediator_shift(g, m_mev, charges, iso.Z, iso.N, q, fp, fn_))
-    got = wcs(("e6",), {"m_zprime_gev": m_gev, "beta_e6": beta}, kin(name, t), {"coupling_ratio": 1.0})
+    got = wcs(("e6",), {"m_zprime_gev": m_gev, "beta": beta}, kin(name, t), {"coupling_ratio": 1.0})
     sm = wcs(("sm",), {}, kin(name, t))
     if beta_name in ("psi", "decoupled"):
         assert np.max(np.abs(got_shift)) < 1e-14
@@ -1008,7 +1008,7 @@ def test_verify_grad_nsi_magnetic_radius_e6():
     _vg(lambda a, m: weak_charge_sq(("nsi",), {"eps_ee_u": a, "m_med": m}, k, {}), [0.1, 40.0], 2)
     _vg(lambda a, b: weak_charge_sq(("magnetic_moment",), {"mu_nu_e": a, "mu_nu_mu": b}, k, {}), [20.0, 35.0], 3)
     _vg(lambda a, b: weak_charge_sq(("charge_radius",), {"r2_nu_e": a, "r2_nu_mu": b}, k, {}), [2.0, -1.5], 4)
-    _vg(lambda lm, b: weak_charge_sq(("e6",), {"m_zprime_gev": 10.0**lm, "beta_e6": b}, k, {"coupling_ratio": 1.0}),
+    _vg(lambda lm, b: weak_charge_sq(("e6",), {"m_zprime_gev": 10.0**lm, "beta": b}, k, {"coupling_ratio": 1.0}),
         [2.5, 0.3], 5)
 
 

@@ -74,9 +74,46 @@ def flux_moments(recoil_t: np.ndarray, nuclear_mass: float) -> tuple[np.ndarray,
     return a, b, c
 
 
-def folded_kernel(recoil_t: np.ndarray, nuclear_mass: float) -> np.ndarray:
-    """K_f(T) = int phi_f(E) (1 - M T / 2E^2) dE, shape (3, len(T)) ([LM] Eqs. 4 and 10)."""
-    a, b, _ = flux_moments(recoil_t, nuclear_mass)
+Moments = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def numeric_moments(energy: np.ndarray, spectra: np.ndarray, emin: np.ndarray) -> Moments:
+    """Moments A, B, C of tabulated spectra: int_{E_min(T)}^{E_max} phi(E) E^{0,-2,-1} dE.
+
+    ``spectra`` has shape (n_flavours, n_E) on the ascending grid ``energy``; ``emin`` the
+    threshold energy per recoil node. Cumulative trapezoids, linear in E between nodes; the
+    same factorisation as the analytic pi-DAR moments, for any source (reactor, 51Cr lines are
+    added by :func:`line_moments`). Returns three arrays of shape (n_flavours, len(emin)).
+    """
+    e = np.asarray(energy, dtype=float)
+    if e.ndim != 1 or np.any(np.diff(e) <= 0) or e[0] <= 0:
+        raise ValueError("energy grid must be one-dimensional, positive and strictly ascending")
+    phi = np.atleast_2d(np.asarray(spectra, dtype=float))
+    out = []
+    for weight in (np.ones_like(e), 1.0 / e**2, 1.0 / e):
+        f = phi * weight
+        cum = np.concatenate([np.zeros((f.shape[0], 1)), np.cumsum(0.5 * (f[:, 1:] + f[:, :-1]) * np.diff(e), axis=1)],
+                             axis=1)
+        below = np.array([np.interp(emin, e, c) for c in cum])
+        out.append(cum[:, -1:] - below)
+    return out[0], out[1], out[2]
+
+
+def line_moments(lines: tuple[tuple[float, float], ...], emin: np.ndarray) -> Moments:
+    """Moments of monochromatic lines (energy, intensity): one flavour row, shape (1, len(emin))."""
+    emin = np.asarray(emin, dtype=float)
+    a = sum(w * (emin < e) for e, w in lines)
+    b = sum(w * (emin < e) / e**2 for e, w in lines)
+    c = sum(w * (emin < e) / e for e, w in lines)
+    return a[None, :] * 1.0, b[None, :] * 1.0, c[None, :] * 1.0
+
+
+def folded_kernel(recoil_t: np.ndarray, nuclear_mass: float, moments: Moments | None = None) -> np.ndarray:
+    """K_f(T) = int phi_f(E) (1 - M T / 2E^2) dE, shape (n_flavours, len(T)) ([LM] Eqs. 4 and 10).
+
+    ``moments`` defaults to the pi-DAR ones of :func:`flux_moments`.
+    """
+    a, b, _ = flux_moments(recoil_t, nuclear_mass) if moments is None else moments
     t = np.asarray(recoil_t, dtype=float)
     return np.clip(a - nuclear_mass * t / 2.0 * b, 0.0, None)
 
@@ -86,28 +123,29 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.where(den > 0, num / safe, 0.0)
 
 
-def scalar_kernel_ratio(recoil_t: np.ndarray, nuclear_mass: float) -> np.ndarray:
+def scalar_kernel_ratio(recoil_t: np.ndarray, nuclear_mass: float, moments: Moments | None = None) -> np.ndarray:
     """R_S(T) = [int phi M^2 T/(4 pi E^2) dE] / [(G_F^2 M / pi) K_f(T)], shape (3, len(T)).
 
     The scalar cross section ([LM] Eq. 33) has the kinematic factor M^2 T/(4 pi E^2) instead of
     the vector one (G_F^2 M/pi)(1 - M T/2E^2) of Eq. 10, so its flux-folded rate is the vector
     kernel times R_S: a scalar charge squared Q_phi^2 enters the factorised rate as R_S Q_phi^2.
     """
-    _, b, _ = flux_moments(recoil_t, nuclear_mass)
+    moments = flux_moments(recoil_t, nuclear_mass) if moments is None else moments
     t = np.asarray(recoil_t, dtype=float)
-    return _ratio(nuclear_mass * t * b / (4.0 * G_FERMI**2), folded_kernel(recoil_t, nuclear_mass))
+    return _ratio(nuclear_mass * t * moments[1] / (4.0 * G_FERMI**2), folded_kernel(recoil_t, nuclear_mass, moments))
 
 
-def magnetic_kernel_ratio(recoil_t: np.ndarray, nuclear_mass: float) -> np.ndarray:
+def magnetic_kernel_ratio(recoil_t: np.ndarray, nuclear_mass: float, moments: Moments | None = None) -> np.ndarray:
     """R_mu(T) = [int phi (1/T - 1/E) dE] / [(G_F^2 M / pi) K_f(T)], shape (3, len(T)), in MeV^2.
 
     The magnetic-moment cross section ([LAR] Eq. 9) has the kinematic factor (1/T - 1/E), so
     with C_f = int phi/E dE its flux-folded rate is (A_f/T - C_f) times the coupling factor.
     """
-    a, _, c = flux_moments(recoil_t, nuclear_mass)
+    moments = flux_moments(recoil_t, nuclear_mass) if moments is None else moments
+    a, _, c = moments
     t = np.asarray(recoil_t, dtype=float)
     num = np.clip(a / t - c, 0.0, None)
-    return _ratio(num / (G_FERMI**2 * nuclear_mass / np.pi), folded_kernel(recoil_t, nuclear_mass))
+    return _ratio(num / (G_FERMI**2 * nuclear_mass / np.pi), folded_kernel(recoil_t, nuclear_mass, moments))
 
 
 def max_recoil(energy: float, nuclear_mass: float) -> float:

@@ -34,7 +34,18 @@ With g_Z^2 = g^2/c_W^2 = 4 sqrt(2) G_F M_Z^2 and gamma = M_Z^2 / M'^2:
   i.e. the proton and neutron couplings become (1 + gamma s_W^2/(1 - 2 s_W^2)) times their
   tree-level SM values: the LR Z' rescales the whole tree-level weak charge.
 
-s_W^2 = sin^2 theta_W(M_Z) (MS-bar) in both.
+Neutrino-electron scattering ([E6LR] Eqs. 10, 14-15) sees the chiral electron couplings
+through eps^{eP} = g'^2 e_L^nu e_P^e / (2 sqrt(2) G_F M'^2), which shift g_L and g_R of
+:mod:`bayes_cevns.physics.nu_electron` directly:
+
+* E6: e_L^e = e_L^nu (same doublet), e_R^e = -(cos(beta)/(2 sqrt(10)) + sin(beta)/(2 sqrt(6)))
+  (Q_chi(e^c) = 1/(2 sqrt(10)), Q_psi(e^c) = 1/(2 sqrt(6))), so
+  eps^{eP} = (10/3) lambda^2 s_W^2 gamma e_L^nu e_P^e: only the neutrino-decoupling angle
+  switches it off (the psi boson does couple: unlike CEvNS, nu-e scattering feels axial currents);
+* LR: e_L^e = 1/(2a), e_R^e = -a/2 + 1/(2a), so eps^{eL} = gamma s_W^2 / (2 a^2) and
+  eps^{eR} = gamma s_W^2 (1/(2 a^2) - 1/2).
+
+s_W^2 = sin^2 theta_W(M_Z) (MS-bar) in all of these.
 """
 
 import numpy as np
@@ -56,7 +67,7 @@ def _gamma(m_zprime_gev):
 def e6_eps(beta, m_zprime_gev, coupling_ratio: float = 1.0, s2: float = SIN2_THETA_W_MZ):
     """(eps^{uV}, eps^{dV}) of the E6 Z' (derivation in the module docstring)."""
     c, s = pt.cos(beta), pt.sin(beta)
-    e_nu = 3.0 * c / (2.0 * np.sqrt(10.0)) + s / (2.0 * np.sqrt(6.0))
+    e_nu = _e6_nu_charge(c, s)
     e_d = -2.0 * c / np.sqrt(10.0)
     eps_d = 10.0 / 3.0 * coupling_ratio**2 * s2 * _gamma(m_zprime_gev) * e_nu * e_d
     return pt.zeros_like(eps_d), eps_d
@@ -67,6 +78,26 @@ def lr_eps(m_zprime_gev, s2: float = SIN2_THETA_W_MZ):
     inv_a2 = s2 / (1.0 - 2.0 * s2)
     g = _gamma(m_zprime_gev) * s2
     return g * (0.5 - inv_a2 / 3.0), g * (-0.5 - inv_a2 / 3.0)
+
+
+def _e6_nu_charge(c, s):
+    return 3.0 * c / (2.0 * np.sqrt(10.0)) + s / (2.0 * np.sqrt(6.0))
+
+
+def e6_electron_eps(beta, m_zprime_gev, coupling_ratio: float = 1.0, s2: float = SIN2_THETA_W_MZ):
+    """(eps^{eL}, eps^{eR}) of the E6 Z' for neutrino-electron scattering (module docstring)."""
+    c, s = pt.cos(beta), pt.sin(beta)
+    e_nu = _e6_nu_charge(c, s)
+    e_r = -(c / (2.0 * np.sqrt(10.0)) + s / (2.0 * np.sqrt(6.0)))
+    pref = 10.0 / 3.0 * coupling_ratio**2 * s2 * _gamma(m_zprime_gev) * e_nu
+    return pref * e_nu, pref * e_r
+
+
+def lr_electron_eps(m_zprime_gev, s2: float = SIN2_THETA_W_MZ):
+    """(eps^{eL}, eps^{eR}) of the left-right Z' for neutrino-electron scattering (module docstring)."""
+    inv_a2 = s2 / (1.0 - 2.0 * s2)
+    g = _gamma(m_zprime_gev) * s2
+    return 0.5 * g * inv_a2, g * (0.5 * inv_a2 - 0.5)
 
 
 def contact_shift(eps_u, eps_d, Z: int, N: int, f_p, f_n):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bayes_cevns.physics.constants import Isotope
-from bayes_cevns.physics.flux import magnetic_kernel_ratio, scalar_kernel_ratio
+from bayes_cevns.physics.flux import Moments, e_min, flux_moments, magnetic_kernel_ratio, scalar_kernel_ratio
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,5 +29,16 @@ class Kinematics:
     def pion_dar(cls, isotope: Isotope, recoil_t: np.ndarray) -> "Kinematics":
         """Kinematics for the pi-DAR source of [LM] Eqs. 1-3 on the recoil nodes ``recoil_t``."""
         t = np.asarray(recoil_t, dtype=float)
+        return cls.from_moments(isotope, t, flux_moments(t, isotope.mass))
+
+    @classmethod
+    def from_moments(cls, isotope: Isotope, recoil_t: np.ndarray, moments: Moments) -> "Kinematics":
+        """Kinematics for any source given its flux moments (3 flavour rows, see ``flux.numeric_moments``)."""
+        t = np.asarray(recoil_t, dtype=float)
         return cls(isotope, t, np.sqrt(2.0 * isotope.mass * t),
-                   scalar_kernel_ratio(t, isotope.mass), magnetic_kernel_ratio(t, isotope.mass))
+                   scalar_kernel_ratio(t, isotope.mass, moments), magnetic_kernel_ratio(t, isotope.mass, moments))
+
+    @staticmethod
+    def nuclear_emin(isotope: Isotope, recoil_t: np.ndarray) -> np.ndarray:
+        """Smallest neutrino energy giving nuclear recoil T, sqrt(M T / 2)."""
+        return e_min(recoil_t, isotope.mass)

@@ -99,7 +99,7 @@ def _charge_radius(params, nuc, options) -> Terms:
 
 
 def _e6(params, nuc, options) -> Terms:
-    eps_u, eps_d = e6_eps(params["beta_e6"], params["m_zprime_gev"], float(options.get("coupling_ratio", 1.0)))
+    eps_u, eps_d = e6_eps(params["beta"], params["m_zprime_gev"], float(options.get("coupling_ratio", 1.0)))
     return [contact_shift(eps_u, eps_d, nuc.Z, nuc.N, nuc.f_p, nuc.f_n)], []
 
 
@@ -121,7 +121,7 @@ CONTRIBUTIONS: dict[str, Contribution] = {c.name: c for c in (
     Contribution("nsi", _nsi, optional=NSI_PARAMETERS + ("m_med",)),
     Contribution("magnetic_moment", _magnetic, optional=("mu_nu_e", "mu_nu_mu", "mu_nu_tau")),
     Contribution("charge_radius", _charge_radius, optional=("r2_nu_e", "r2_nu_mu", "r2_nu_tau")),
-    Contribution("e6", _e6, ("m_zprime_gev", "beta_e6"), optional_options=("coupling_ratio",)),
+    Contribution("e6", _e6, ("m_zprime_gev", "beta"), optional_options=("coupling_ratio",)),
     Contribution("left_right", _left_right, ("m_zprime_gev",)),
     Contribution("u1r", _u1r, _MEDIATOR),
 )}
