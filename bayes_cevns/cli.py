@@ -362,6 +362,21 @@ def sensitivity(
         console.print(out)
 
 
+@app.command("projection-table")
+def projection_table(
+    out: Annotated[str, typer.Option("--out", help="output folder")] = "results",
+    with_data: Annotated[bool, typer.Option("--with-data/--no-data", help="add the U(1)_R limit from the CsI 2021 + Ar 2020 data")] = True,
+) -> None:
+    """M_Z' bounds for every projected experiment (E6 chi/psi/eta, LR), sys/luminosity/beta scans, U(1)_R bounds."""
+    from bayes_cevns.inference.projection_results import run_projection_results
+
+    try:
+        run_projection_results(out, with_data)
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo(open(f"{out}/projection_table.md").read())
+
+
 @app.command()
 def experiments() -> None:
     """List the COHERENT data releases and the projected experiments (ids for --data / --experiment)."""

@@ -94,14 +94,19 @@ def save_atomic(idata, path: str | Path) -> Path:
     return path
 
 
-def write_json_atomic(obj: dict, path: str | Path) -> Path:
+def write_text_atomic(text: str, path: str | Path) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w") as fh:
-        json.dump(obj, fh, indent=2)
+        fh.write(text)
     os.replace(tmp, path)
     return path
+
+
+def write_json_atomic(obj: dict, path: str | Path) -> Path:
+    return write_text_atomic(json.dumps(obj, indent=2), path)
 
 
 def summarise(idata, names: list[str], prob: float = 0.6827) -> dict:
