@@ -34,17 +34,24 @@ from bayes_cevns.physics.constants import (
 )
 from bayes_cevns.physics.flux import flux_moments, folded_kernel, line_moments, numeric_moments
 from bayes_cevns.physics.kinematics import Kinematics
+from bayes_cevns.physics.atomic import stepping_fraction
 from bayes_cevns.physics.sources import (
+    BE7_LINES,
     COMMERCIAL_FRACTIONS,
     CR51_LINES,
+    PP_ENDPOINT,
     REACTOR_E_MAX,
+    SOLAR_BE7_FLUX,
+    SOLAR_PEE,
+    SOLAR_PP_FLUX,
     cr51_mean_activity,
     cylinder_inverse_square,
+    pp_spectrum,
     reactor_flux,
 )
 
 CHANNELS = ("cevns", "nue")
-SOURCES = ("sns", "reactor", "cr51")
+SOURCES = ("sns", "reactor", "cr51", "solar")
 CHI2_FORMS = ("eq21", "eq22", "eq23")
 SECONDS_PER_DAY = 86400.0
 #: recoil nodes per experiment (log-spaced, trapezoid weights) and per nu-e bin
@@ -70,6 +77,7 @@ class Setup:
     chi2: str = "eq22"
     sys: float = 0.1
     background_fraction: float = 0.0
+    atomic_binding: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -78,7 +86,8 @@ class Setup:
 
 
 _SETUP_KEYS = {"label", "channel", "source", "target", "mass_kg", "components", "threshold_kev", "exposure_days",
-               "efficiency", "baseline_m", "recoil_max_kev", "bins", "chi2", "sys", "background_fraction"}
+               "efficiency", "baseline_m", "recoil_max_kev", "bins", "chi2", "sys", "background_fraction",
+               "atomic_binding"}
 _EXTRA_KEYS = {"pot", "power_gw", "fractions", "observed", "bkg_prompt_neutron", "bkg_steady_state",
                "sys_background", "density_g_cm3", "cylinder", "activity_mci"}
 
@@ -105,7 +114,7 @@ def _parse(name: str, row: dict) -> Setup:
                   efficiency=row.get("efficiency", 1.0), baseline_m=row.get("baseline_m"),
                   recoil_max_kev=row.get("recoil_max_kev"), bins=int(row.get("bins", 1)), chi2=chi2,
                   sys=float(row.get("sys", 0.1)), background_fraction=float(row.get("background_fraction", 0.0)),
-                  extra={k: row[k] for k in _EXTRA_KEYS if k in row})
+                  atomic_binding=bool(row.get("atomic_binding", False)), extra={k: row[k] for k in _EXTRA_KEYS if k in row})
     numbers = [setup.threshold_kev, setup.exposure_days, setup.sys] + [m for _, m in comps if setup.source != "cr51"]
     if any(not np.isfinite(v) or v <= 0 for v in numbers):
         raise ValueError(f"experiment {name}: threshold, exposure, sys and masses must be positive and finite")
@@ -246,6 +255,7 @@ def _cevns_blocks(setup: Setup) -> tuple[tuple[CevnsBlock, ...], float, float]:
 
 
 def _electrons(setup: Setup) -> float:
+    """Electrons in the target: Z per atom, or from the cylinder volume and density for 51Cr."""
     total = 0.0
     for target, mass in setup.components:
         if setup.source == "cr51":
@@ -257,25 +267,34 @@ def _electrons(setup: Setup) -> float:
     return total
 
 
-def _nue_blocks(setup: Setup) -> tuple[tuple[NueBlock, ...], np.ndarray]:
+def _solar_moments(emin: np.ndarray):
+    energy = np.linspace(1e-4, PP_ENDPOINT, 3000)
+    pp = numeric_moments(energy, SOLAR_PP_FLUX * pp_spectrum(energy)[None, :], emin)
+    be = line_moments(BE7_LINES, emin)
+    return tuple(a + SOLAR_BE7_FLUX * b for a, b in zip(pp, be))
+
+
+def _nue_source(setup: Setup):
+    """(species with weights, fluence factor, highest energy, moments(emin)) of the nu-e source."""
     if setup.source == "reactor":
         energy, phi = _reactor_grid(setup)
-        species, e_top = "nu_e_bar", REACTOR_E_MAX
-        fluence = _seconds(setup)
-
-        def moments(emin):
-            return numeric_moments(energy, phi[None, :], emin)
-    elif setup.source == "cr51":
+        return ((("nu_e_bar", 1.0),), _seconds(setup), REACTOR_E_MAX,
+                lambda emin: numeric_moments(energy, phi[None, :], emin))
+    if setup.source == "cr51":
         cyl = setup.extra["cylinder"]
         inv_l2 = cylinder_inverse_square(cyl["radius_m"], cyl["height_m"], cyl["distance_m"]) * 1e-4
         fluence = cr51_mean_activity(setup.extra["activity_mci"], setup.exposure_days) * inv_l2 / (4.0 * np.pi)
-        fluence *= _seconds(setup)
-        species, e_top = "nu_e", max(e for e, _ in CR51_LINES)
+        return ((("nu_e", 1.0),), fluence * _seconds(setup), max(e for e, _ in CR51_LINES),
+                lambda emin: line_moments(CR51_LINES, emin))
+    if setup.source == "solar":
+        # nu_e survive with P_ee; the rest arrive as nu_mu/nu_tau, which scatter alike (NC only)
+        return ((("nu_e", SOLAR_PEE), ("nu_mu", 1.0 - SOLAR_PEE)), _seconds(setup),
+                max(e for e, _ in BE7_LINES), _solar_moments)
+    raise ValueError(f"experiment {setup.name}: nu-e scattering from source {setup.source!r} is not modelled")
 
-        def moments(emin):
-            return line_moments(CR51_LINES, emin)
-    else:
-        raise ValueError(f"experiment {setup.name}: nu-e scattering from source {setup.source!r} is not modelled")
+
+def _nue_blocks(setup: Setup) -> tuple[tuple[NueBlock, ...], np.ndarray]:
+    species, fluence, e_top, moments = _nue_source(setup)
     t_lo = setup.threshold_kev * 1e-3
     t_hi = float(nu_electron.t_max(e_top)) if setup.recoil_max_kev is None else setup.recoil_max_kev * 1e-3
     edges = np.linspace(t_lo, t_hi, setup.bins + 1)
@@ -285,12 +304,20 @@ def _nue_blocks(setup: Setup) -> tuple[tuple[NueBlock, ...], np.ndarray]:
     w = (half[:, None] * gw[None, :]).ravel()
     select = np.kron(np.eye(setup.bins), np.ones(NODES_PER_BIN))
     a, b, c = (m[0] for m in moments(nu_electron.e_min(t)))
+    binding = np.ones_like(t)
+    if setup.atomic_binding:
+        (target, _), = setup.components
+        (element,) = target
+        binding = stepping_fraction(element, t * 1e3)
     pref = _electrons(setup) * fluence * 2.0 * G_FERMI**2 * M_ELECTRON / np.pi * MEV2_TO_CM2
-    base = pref * select * (w * _efficiency(setup, t))[None, :]
-    wa, wb, wc = base * a, base * (a - 2.0 * t * c + t**2 * b), base * M_ELECTRON * t * b
-    if nu_electron.species(species)[1]:
-        wa, wb = wb, wa
-    return (NueBlock(species, t, wa, wb, wc),), edges * 1e3
+    base = pref * select * (w * _efficiency(setup, t) * binding)[None, :]
+    blocks = []
+    for name, weight in species:
+        wa, wb, wc = weight * base * a, weight * base * (a - 2.0 * t * c + t**2 * b), weight * base * M_ELECTRON * t * b
+        if nu_electron.species(name)[1]:
+            wa, wb = wb, wa
+        blocks.append(NueBlock(name, t, wa, wb, wc))
+    return tuple(blocks), edges * 1e3
 
 
 @lru_cache(maxsize=32)

@@ -119,3 +119,27 @@ def cylinder_inverse_square(radius_m: float, height_m: float, distance_m: float)
 
     volume = np.pi * radius_m**2 * height_m
     return float(np.pi / volume * (prim(distance_m + height_m) - prim(distance_m)))
+
+
+#: Solar fluxes at Earth in cm^-2 s^-1 (B16-GS98 standard solar model, Vinyoles et al., ApJ 835
+#: (2017) 202): pp and 7Be, and the 7Be lines (MeV, branching).
+SOLAR_PP_FLUX = 5.98e10
+SOLAR_BE7_FLUX = 4.93e9
+BE7_LINES: tuple[tuple[float, float], ...] = ((0.8618, 0.897), (0.3843, 0.103))
+PP_ENDPOINT = 0.42341
+#: nu_e survival probability at pp / 7Be energies (LMA, vacuum-dominated regime; Borexino 2018).
+SOLAR_PEE = 0.55
+
+
+def pp_spectrum(energy) -> np.ndarray:
+    """Normalised pp neutrino spectrum (MeV^-1): the allowed beta shape without Coulomb correction,
+    E^2 (W - E) sqrt((W - E)^2 - m_e^2) with W = Q + m_e the total energy shared by e+ and nu."""
+    m_e = 0.51099895
+    e = np.asarray(energy, dtype=float)
+    w = PP_ENDPOINT + m_e
+    ee = w - e
+    shape = np.where((e > 0) & (e < PP_ENDPOINT), e**2 * ee * np.sqrt(np.clip(ee**2 - m_e**2, 0.0, None)), 0.0)
+    grid = np.linspace(0.0, PP_ENDPOINT, 20001)
+    g_ee = w - grid
+    norm_shape = grid**2 * g_ee * np.sqrt(np.clip(g_ee**2 - m_e**2, 0.0, None))
+    return shape / np.trapezoid(norm_shape, grid)
