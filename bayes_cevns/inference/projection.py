@@ -230,19 +230,32 @@ def bayes_mass_lower(card: ModelCard | str, experiment: str, cl: float = 0.90, s
 
 def bayesian_model(card: ModelCard | str, experiment: str, sys: float | None = None, m_min_gev: float = 10.0,
                    exposure_scale: float = 1.0) -> pm.Model:
-    """Explicit PyMC model of a projected Eq. 22 setup: x = (1 TeV/M)^2 ~ U(0, (1 TeV/m_min)^2),
-    a ~ N(0, sys), Asimov N_SM ~ Normal((1 + a) N(M), sqrt(N_SM + B)). Same forward graph as the chi^2.
+    """Explicit PyMC model of a heavy-Z' setup with the nuisances of its [E6LR] chi^2 form.
+
+    x = (1 TeV/M)^2 ~ U(0, (1 TeV/m_min)^2); signal nuisance a ~ N(0, sys); Eq. 21 adds the
+    background nuisance b ~ N(0, sigma_b). Data: Eq. 21 the measured count, Normal with
+    s^2 = N_meas + 2 B_ss + B_0n; Eq. 22 the Asimov total, s^2 = N_SM + B; Eq. 23 the Asimov bins,
+    s_i^2 = N_i^SM. Same forward graph as the chi^2.
     """
     counter = card if isinstance(card, Counter) else Counter(card, experiment)
-    if counter.proj.setup.chi2 != "eq22":
-        raise ValueError("bayesian_model covers the one-nuisance projections ([E6LR] Eq. 22)")
+    if HEAVY_MASS not in counter.card.parameters:
+        raise ValueError(f"model {counter.card.name!r} has no {HEAVY_MASS}")
     data = chi2_data(counter.proj, counter.sm(), sys, exposure_scale)
     v = counter.card.values()
     with pm.Model() as model:
         x = pm.Uniform("x", 0.0, (1e3 / m_min_gev) ** 2)
-        pm.Deterministic(HEAVY_MASS, 1e3 / pt.sqrt(x))
-        a = pm.Normal("a", 0.0, data.sys)
-        params = {k: pt.as_tensor_variable(val) for k, val in v.items()} | {HEAVY_MASS: 1e3 / pt.sqrt(x)}
-        n = pt.sum(counts_graph(counter.card, counter.proj, params)) * exposure_scale
-        pm.Normal("n_obs", mu=(1.0 + a) * n, sigma=np.sqrt(data.variance.sum()), observed=data.observed.sum())
+        mass = pm.Deterministic(HEAVY_MASS, 1e3 / pt.sqrt(x))
+        a = pm.Normal("a", 0.0, data.sys) if data.sys > 0 else 0.0
+        params = {k: pt.as_tensor_variable(val) for k, val in v.items()} | {HEAVY_MASS: mass}
+        n = counts_graph(counter.card, counter.proj, params) * exposure_scale
+        sd = np.sqrt(data.variance)
+        if data.form == "eq21":
+            b = pm.Normal("b", 0.0, data.sys_background)
+            mu = (1.0 + a) * pt.sum(n) + (1.0 + b) * data.background
+            pm.Normal("n_obs", mu=mu, sigma=sd[0], observed=data.observed[0])
+        elif data.form == "eq22":
+            pm.Normal("n_obs", mu=(1.0 + a) * pt.sum(n), sigma=np.sqrt(data.variance.sum()),
+                      observed=data.observed.sum())
+        else:
+            pm.Normal("n_obs", mu=(1.0 + a) * n, sigma=sd, observed=data.observed)
     return model

@@ -59,7 +59,7 @@ def heavy_table(counters: _Counters) -> list[dict]:
                "sm_events": float(lr.sm().sum())}
         for card in HEAVY_MODELS:
             row[f"{card}_chi2"] = _bound(counters, card, name)
-        row["left_right_bayes"] = bayes_mass_lower(lr, name, CL) if s.chi2 == "eq22" else None
+        row["left_right_bayes"] = bayes_mass_lower(lr, name, CL)
         rows.append(row)
     return rows
 
