@@ -61,7 +61,8 @@ class Counter:
         self.proj = load_projection(experiment) if isinstance(experiment, str) else experiment
         self.names = tuple(self.card.parameters)
         inputs = {n: pt.dscalar(n) for n in self.names}
-        self._fn = pytensor.function(list(inputs.values()), counts_graph(self.card, self.proj, inputs))
+        self._fn = pytensor.function(list(inputs.values()), counts_graph(self.card, self.proj, inputs),
+                                   on_unused_input="ignore")
 
     def __call__(self, values: Mapping[str, float] | None = None) -> np.ndarray:
         v = self.card.values(dict(values or {}))

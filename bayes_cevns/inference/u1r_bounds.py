@@ -28,17 +28,24 @@ def _gv_ga(s2: float = U1R_SIN2) -> tuple[float, float]:
     return 0.5 + 2.0 * s2, 0.5
 
 
-def interference_integral(m_x: np.ndarray, s: float, s2: float = U1R_SIN2) -> np.ndarray:
-    """I(m_X) of [U1R] Eq. 36 in MeV^-2 (closed form of the x integral)."""
-    gv, ga = _gv_ga(s2)
-    p, q = gv - ga, gv + ga
-    m2 = np.asarray(m_x, dtype=float) ** 2
-    # int_0^1 (1-x)^2/(m2 + s x) dx with u = m2 + s x: expand (1-x)^2 = ((s + m2 - u)/s)^2
+def _int_square(m2: np.ndarray, s: float) -> np.ndarray:
+    """int_0^1 (1-x)^2 / (m^2 + s x) dx: closed form for s >= m^2/2, else the series in u = s/m^2
+    (sum_k (-u)^k 2/((k+1)(k+2)(k+3)) / m^2), which avoids the cancellation of the closed form."""
+    u = s / m2
     c = s + m2
-    log = np.log1p(s / m2)
-    int0 = log / s
-    int_sq = (c**2 * log - 2.0 * c * s + 0.5 * ((c) ** 2 - m2**2)) / s**3
-    return p * int0 + q * int_sq
+    with np.errstate(divide="ignore", invalid="ignore"):
+        closed = (c**2 * np.log1p(u) - 2.0 * c * s + 0.5 * (c**2 - m2**2)) / s**3
+    k = np.arange(40)[:, None]
+    series = np.sum((-np.minimum(u, 0.5)) ** k * 2.0 / ((k + 1) * (k + 2) * (k + 3)), axis=0) / m2
+    return np.where(u >= 0.5, closed, series)
+
+
+def interference_integral(m_x: np.ndarray, s: float, s2: float = U1R_SIN2) -> np.ndarray:
+    """I(m_X) of [U1R] Eq. 36 in MeV^-2 (closed form of the x integral, a series for m_X^2 >> s)."""
+    gv, ga = _gv_ga(s2)
+    m2 = np.atleast_1d(np.asarray(m_x, dtype=float) ** 2)
+    out = (gv - ga) * np.log1p(s / m2) / s + (gv + ga) * _int_square(m2, s)
+    return out.reshape(np.shape(m_x))
 
 
 def nue_bound(m_x, e_nu: float = 8.0, ratio: float = 0.1, s: float | None = None,
