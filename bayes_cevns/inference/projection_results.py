@@ -156,6 +156,18 @@ def xenon1t_comparison(masses_mev=(0.01, 0.03, 0.1), u1r_coupling: float = 8e-7)
     return {"sm_events_1_7_kev": sm, "excess": XENON1T_EXCESS, "u1r_coupling": u1r_coupling, "rows": rows}
 
 
+def _finish(fig, ax, xlabel: str, ylabel: str, path: Path, legend_size: int = 7) -> None:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=legend_size)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def _none_to_nan(values) -> list[float]:
+    return [np.nan if v is None else v for v in values]
+
+
 def _plots(out: Path, sys_scan: dict, lumi: dict, betas: np.ndarray, beta_scan: dict, u1r: dict) -> None:
     import matplotlib
 
@@ -165,7 +177,7 @@ def _plots(out: Path, sys_scan: dict, lumi: dict, betas: np.ndarray, beta_scan: 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for ax, card in zip(axes, ("left_right", "e6_chi")):
         for name, v in sys_scan.items():
-            ax.plot(SYS_GRID, [np.nan if b is None else b for b in v[card]], "o-", ms=3, label=name)
+            ax.plot(SYS_GRID, _none_to_nan(v[card]), "o-", ms=3, label=name)
         ax.set_xlabel("systematic uncertainty $\\sigma$")
         ax.set_title(f"{card}: expected 90% C.L. $M_{{Z'}}$ bound")
     axes[0].set_ylabel("$M_{Z'}$ lower bound [GeV]")
@@ -176,28 +188,20 @@ def _plots(out: Path, sys_scan: dict, lumi: dict, betas: np.ndarray, beta_scan: 
 
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for name, v in lumi.items():
-        ax.plot(LUMI_GRID, [np.nan if b is None else b for b in v], "o-", ms=3, label=name)
+        ax.plot(LUMI_GRID, _none_to_nan(v), "o-", ms=3, label=name)
     ax.set_xscale("log")
-    ax.set_xlabel("luminosity / nominal")
-    ax.set_ylabel("LR $M_{Z'}$ lower bound [GeV]")
     ax.set_title(f"left-right Z', sys = {LUMI_SYS}")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "projection_lumi.png", dpi=110)
+    _finish(fig, ax, "luminosity / nominal", "LR $M_{Z'}$ lower bound [GeV]", out / "projection_lumi.png")
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for exp, v in beta_scan.items():
-        ax.plot(np.degrees(betas), [np.nan if b is None else b for b in v], label=exp)
+        ax.plot(np.degrees(betas), _none_to_nan(v), label=exp)
     for label, b in list(E6_ANGLES.items()) + [("$\\nu$ decoupled", E6_NU_DECOUPLED)]:
         deg = np.degrees(b) if b < np.pi / 2 - 1e-6 else -90.0
         ax.axvline(deg, color="grey", ls=":", lw=1)
         ax.text(deg, ax.get_ylim()[1] * 0.95, label, rotation=90, fontsize=8, va="top")
-    ax.set_xlabel("E6 mixing angle $\\beta$ [deg]")
-    ax.set_ylabel("$M_{Z'}$ lower bound [GeV]")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "projection_beta.png", dpi=110)
+    _finish(fig, ax, "E6 mixing angle $\\beta$ [deg]", "$M_{Z'}$ lower bound [GeV]", out / "projection_beta.png", 8)
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(6.5, 5))
@@ -211,14 +215,10 @@ def _plots(out: Path, sys_scan: dict, lumi: dict, betas: np.ndarray, beta_scan: 
               "coherent_2021_2020_data_chi2": ("m-.", "CsI 2021 + Ar 2020 data, profile χ² (this package)")}
     for key, (style, label) in styles.items():
         if key in u1r:
-            ax.plot(m, [np.nan if v is None else v for v in u1r[key]], style, label=label)
+            ax.plot(m, _none_to_nan(u1r[key]), style, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("$m_X$ [MeV]")
-    ax.set_ylabel("$\\sqrt{\\lambda}$ upper bound (90% C.L.)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "u1r_bounds.png", dpi=110)
+    _finish(fig, ax, "$m_X$ [MeV]", "$\\sqrt{\\lambda}$ upper bound (90% C.L.)", out / "u1r_bounds.png")
     plt.close(fig)
 
 
