@@ -109,18 +109,24 @@ def fit(
     share_flux: Annotated[bool, typer.Option(help="one SNS flux nuisance for all detectors")] = False,
     ar_likelihood: Annotated[str, typer.Option(help="poisson | gauss_chi2")] = "poisson",
     with_: Annotated[list[str] | None, typer.Option("--with", help="extra measurement: g2mu")] = None,
+    osc_prior: Annotated[list[str] | None, typer.Option("--osc-prior", help="oscillation preset on the NSI couplings: current_lma | dune_t2hk | lma_dark")] = None,
+    osc_kind: Annotated[str, typer.Option("--osc-prior-kind", help="gaussian | box")] = "gaussian",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Sample the posterior with NUTS and report parameters, derived counts and diagnostics.
 
-    ``--with g2mu`` adds the muon g-2 measurement; with ``--data ""`` the fit is g-2 only."""
+    ``--with g2mu`` adds the muon g-2 measurement; with ``--data ""`` the fit is g-2 only.
+    ``--osc-prior`` multiplies the prior by the oscillation bounds of [NSI-UV] Eqs. 2-5."""
     from bayes_cevns.inference.fitting import run_fit
+    from bayes_cevns.priors.presets import preset
 
     try:
+        terms = [t for name in (osc_prior or []) for t in preset(name, osc_kind)]
         result = run_fit(card, _experiments(data), draws=draws, tune=tune, chains=chains, seed=seed,
                          out=out, sampler=sampler, free=free, priors=_parse_priors(prior),
                          fixed=_parse_sets(set_), share_flux=share_flux,
-                         likelihood={"coherent_ar_2020": ar_likelihood}, extra=tuple(with_ or ()))
+                         likelihood={"coherent_ar_2020": ar_likelihood}, extra=tuple(with_ or ()),
+                         prior_terms=terms)
     except USER_ERRORS as err:
         _fail(err)
     if result["diagnostics"]["problems"]:
@@ -375,6 +381,51 @@ def projection_table(
     except USER_ERRORS as err:
         _fail(err)
     typer.echo(open(f"{out}/projection_table.md").read())
+
+
+@app.command("nsi-table")
+def nsi_table(
+    out: Annotated[str, typer.Option("--out", help="output folder")] = "results",
+    grid: Annotated[int, typer.Option("--grid", help="points of the eps grid on [-1, 1]")] = 401,
+    cl: Annotated[float, typer.Option("--cl", help="confidence / credible level")] = 0.90,
+) -> None:
+    """One-at-a-time NSI bounds (chi^2 and Bayes, Savage-Dickey B01) for CsI, Ar and CsI+Ar."""
+    from bayes_cevns.inference.limits import delta_chi2_threshold
+    from bayes_cevns.inference.nsi import bounds_table
+
+    try:
+        delta_chi2_threshold(cl)
+        if grid < 51:
+            raise ValueError(f"--grid needs at least 51 points, got {grid}")
+        bounds_table(out, n_grid=grid, cl=cl)
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo(open(f"{out}/nsi_bounds.md").read())
+
+
+@app.command("lma-dark")
+def lma_dark(
+    out: Annotated[str, typer.Option("--out", help="output folder")] = "results",
+    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = DEFAULT_DATA,
+    masses: Annotated[str, typer.Option("--masses", help="LO:HI:N Z' masses in MeV, log-spaced")] = "0.5:100000:11",
+    weight_dark: Annotated[float, typer.Option("--weight-dark", help="prior probability of LMA-Dark")] = 0.5,
+) -> None:
+    """P(LMA-Dark) with and without CEvNS vs the U(1)_B Z' mass ([NSI-UV] Sec. 3)."""
+    from bayes_cevns.inference.nsi import lma_dark_test, write_lma_dark
+    from bayes_cevns.inference.nsi_scan import EpsScan
+    from bayes_cevns.inference.sampling import provenance
+    from bayes_cevns.inference.scan import parse_masses
+    from bayes_cevns.priors.presets import lma_two_solution_prior
+
+    try:
+        if not 0.0 < weight_dark < 1.0:
+            raise ValueError(f"--weight-dark must lie in (0, 1), got {weight_dark}")
+        scan = EpsScan(_experiments(data), ["eps_ee_u", "eps_ee_d"])
+        res = lma_dark_test(scan, parse_masses(masses), prior=lma_two_solution_prior(weight_dark=weight_dark))
+        write_lma_dark(res, out, provenance(scan.model, 0, "grid"))
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo(open(f"{out}/nsi_lma_dark.md").read())
 
 
 @app.command()

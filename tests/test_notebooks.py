@@ -272,3 +272,49 @@ def test_projections_xenon1t_solar(projections_summary):
     s = projections_summary
     assert 8.0 < s["xenon_sm_1_7kev"] < 12.0, s["xenon_sm_1_7kev"]
     assert 0.0 < s["xenon_coupling_for_excess_10kev"] < 8e-7, s["xenon_coupling_for_excess_10kev"]
+
+
+# ------------------------------------------------------------------ 03_nsi_oscillation_priors.ipynb
+NSI = NOTEBOOK_DIR / "03_nsi_oscillation_priors.ipynb"
+
+
+@pytest.fixture(scope="module")
+def nsi_summary() -> dict:
+    """Execute notebook 03 once; its last line holds the NSI bounds, slopes and LMA-Dark numbers."""
+    return _run_notebook(NSI)
+
+
+@pytest.mark.slow
+def test_nsi_single_coupling_bounds_have_sm_and_flipped_intervals(nsi_summary):
+    """Each diagonal eps has the SM interval around 0 and a flipped one where Q_SM + Q_NSI ~ -Q_SM."""
+    for name, b in nsi_summary["bounds"].items():
+        (lo, hi), (flo, fhi) = b["chi2_90"]
+        assert lo < 0.0 < hi, name
+        assert 0.2 < flo < fhi < 0.6, name
+        assert b["bf01"] > 1.0, name
+
+
+@pytest.mark.slow
+def test_nsi_flat_direction_slopes(nsi_summary):
+    """eps^d/eps^u = -(2Z+N)/(Z+2N), computed here from the CsI (Cs, I) and Ar nuclei."""
+    from bayes_cevns.physics.constants import ISOTOPES
+
+    def slope(isos):
+        z = sum(ISOTOPES[i].Z for i in isos)
+        n = sum(ISOTOPES[i].N for i in isos)
+        return -(2 * z + n) / (z + 2 * n)
+
+    csi, ar = nsi_summary["flat_slopes"]
+    assert csi == pytest.approx(slope(["Cs133", "I127"]), rel=1e-3)
+    assert ar == pytest.approx(slope(["Ar40"]), rel=1e-3)
+    # the two targets barely break the degeneracy: Delta chi^2 < 1 one unit along the CsI flat line
+    assert nsi_summary["dchi2_along_flat"]["1.0"] < 1.0
+
+
+@pytest.mark.slow
+def test_nsi_lma_dark_light_vs_heavy(nsi_summary):
+    """Equal prior odds; CEvNS excludes LMA-Dark for a heavy Z' and leaves it open at 1 MeV."""
+    p = nsi_summary["p_dark"]
+    assert nsi_summary["p_dark_without"] == pytest.approx(0.5, abs=0.01)
+    assert p["100000.0"] < 1e-3 < 0.3 < p["1.0"]
+    assert p["10.0"] > p["30.0"] > p["100000.0"]

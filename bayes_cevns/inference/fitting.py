@@ -13,18 +13,19 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
             free: Sequence[str] | None = None, priors: Mapping[str, str] | None = None,
             fixed: Mapping[str, float] | None = None, share_flux: bool = False,
             likelihood: Mapping[str, str] | None = None, cores: int | None = None,
-            return_model: bool = False, extra: Sequence[str] = ()):
+            return_model: bool = False, extra: Sequence[str] = (), prior_terms: Sequence = ()):
     """Build, sample, check convergence, summarise (68% HDI) and optionally save the posterior.
 
     The result follows the CLI contract: ``parameters`` (sampled physics parameters and
     nuisances), ``derived`` (``cevns_<experiment>`` counts in the collaborations' convention and
     ``xsec_<experiment>_1e-40cm2`` flux-averaged cross sections) and ``diagnostics`` (``rhat_max``, ``ess_bulk_min``, ``divergences``, ``problems``).
     With ``return_model`` the result comes with the PyMC model and the posterior DataTree.
+    ``prior_terms``: extra log-prior terms (e.g. oscillation presets of :mod:`bayes_cevns.priors`).
     """
     c = load_card(card)
     likelihood = {k: v for k, v in (likelihood or {}).items() if k in experiments}
     model = build_model(c, experiments, free=free, priors=priors, fixed=fixed,
-                        share_flux=share_flux, likelihood=likelihood, extra=extra)
+                        share_flux=share_flux, likelihood=likelihood, extra=extra, prior_terms=prior_terms)
     idata = sampling.sample(model, draws=draws, tune=tune, chains=chains, seed=seed,
                             sampler=sampler, cores=cores)
     params = [rv.name for rv in model.free_RVs]

@@ -102,7 +102,7 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 fixed: Mapping[str, float] | None = None, share_flux: bool = False,
                 likelihood: Mapping[str, str] | None = None,
                 observed: Mapping[str, np.ndarray] | None = None,
-                extra: Sequence[str] = ()) -> pm.Model:
+                extra: Sequence[str] = (), prior_terms: Sequence = ()) -> pm.Model:
     """A ``pm.Model`` for the card on the experiments.
 
     ``free``: extra card parameters to sample (with card priors); ``priors``: overriding priors
@@ -110,7 +110,9 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
     values for non-sampled parameters; ``likelihood``: per-experiment choice among
     ``LIKELIHOODS``; ``observed``: replacement data (e.g. Asimov or toy) per experiment;
     ``extra``: further measurements, e.g. ``("g2mu",)`` for the muon g-2 term of
-    :mod:`bayes_cevns.inference.g2` (then ``experiments`` may be empty: a g-2-only fit).
+    :mod:`bayes_cevns.inference.g2` (then ``experiments`` may be empty: a g-2-only fit);
+    ``prior_terms``: extra log-prior terms on card parameters (e.g. oscillation priors of
+    :mod:`bayes_cevns.priors`), each added as a potential ``prior_<name>``.
 
     Observed counts live in ``pm.Data`` containers ``data_<prefix>`` (and ``data_<prefix>_<bkg>_aux``
     for auxiliary measurements), so toys can be swapped in with ``pm.set_data`` without rebuilding.
@@ -193,10 +195,22 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
             for p in ("g", "m_med"):
                 card.parameter(p)
             add_g2mu_term(card, shared_params.get("g", values["g"]), shared_params.get("m_med", values["m_med"]))
+        _add_prior_terms(card, prior_terms, {**values, **shared_params})
     model.card = card  # type: ignore[attr-defined]
     model.experiments = exps  # type: ignore[attr-defined]
     model.sampled_parameters = physics_names  # type: ignore[attr-defined]
     return model
+
+
+def _add_prior_terms(card: ModelCard, terms: Sequence, params: Mapping) -> None:
+    """Add each term's log-density of the card parameters as a potential of the current model."""
+    names = [t.name for t in terms]
+    if len(set(names)) != len(names):
+        raise ValueError(f"prior terms need distinct names, got {names}")
+    for term in terms:
+        for p in term.parameters:
+            card.parameter(p)
+        pm.Potential(f"prior_{term.name}", term.logp_tensor({p: params[p] for p in term.parameters}))
 
 
 def baker_cousins_offset(observed: np.ndarray) -> float:
