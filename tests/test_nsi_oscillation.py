@@ -336,3 +336,14 @@ def test_prior_terms_enter_the_pymc_model():
         assert float(got) == pytest.approx(float(term.logp({"eps_ee_u": eu, "eps_mumu_u": em})), rel=1e-6)
     with pytest.raises(CardError, match="no parameter"):
         build_model("sm", ["coherent_csi_2021"], prior_terms=[term])
+
+
+def test_fixed_value_unfrees_a_card_parameter():
+    """fixed={...} holds a parameter the card samples by default; fixing and freeing one is an error."""
+    from bayes_cevns.inference.model import build_model
+
+    model = build_model("nsi", ["coherent_csi_2021"], fixed={"eps_mumu_u": 0.05})
+    names = {rv.name for rv in model.free_RVs}
+    assert "eps_ee_u" in names and "eps_mumu_u" not in names
+    with pytest.raises(CardError, match="both fixed"):
+        build_model("nsi", ["coherent_csi_2021"], fixed={"eps_ee_u": 0.0}, priors={"eps_ee_u": "uniform(-0.5,0.5)"})

@@ -76,9 +76,18 @@ def _resolve_experiments(experiments: Sequence[str | Experiment]) -> list[Experi
     return out
 
 
-def free_parameters(card: ModelCard, free: Sequence[str] | None, priors: Mapping | None) -> dict[str, Prior]:
-    """The card parameters sampled in this fit, with their priors (card defaults or overrides)."""
-    chosen = {k for k, p in card.parameters.items() if p.free}
+def free_parameters(card: ModelCard, free: Sequence[str] | None, priors: Mapping | None,
+                    fixed: Mapping[str, float] | None = None) -> dict[str, Prior]:
+    """The card parameters sampled in this fit, with their priors (card defaults or overrides).
+
+    A parameter given a value in ``fixed`` is held there even if the card samples it by default;
+    asking to both fix and sample one is an error.
+    """
+    fixed = dict(fixed or {})
+    clash = sorted(set(fixed) & (set(free or ()) | set(priors or {})))
+    if clash:
+        raise CardError(f"parameter(s) {clash} are both fixed and given a prior / freed")
+    chosen = {k for k, p in card.parameters.items() if p.free and k not in fixed}
     for name in free or ():
         card.parameter(name)
         chosen.add(name)
@@ -123,7 +132,7 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
     if unknown:
         raise ValueError(f"unknown extra likelihood(s) {unknown}; known: {list(EXTRA_LIKELIHOODS)}")
     exps = _resolve_experiments(experiments) if experiments or not extra else []
-    sampled = free_parameters(card, free, priors)
+    sampled = free_parameters(card, free, priors, fixed)
     values = card.values(fixed)
     likelihood = dict(likelihood or {})
     for k, v in likelihood.items():
