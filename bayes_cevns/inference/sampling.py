@@ -22,15 +22,20 @@ class ConvergenceWarning(UserWarning):
 
 
 def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4,
-           seed: int = 0, sampler: str = "pymc", progressbar: bool = False, cores: int | None = None):
-    """NUTS on the model; returns the DataTree with provenance attributes."""
+           seed: int = 0, sampler: str = "pymc", progressbar: bool = False, cores: int | None = None,
+           target_accept: float = 0.8):
+    """NUTS on the model; returns the DataTree with provenance attributes.
+
+    Raise ``target_accept`` (e.g. 0.95) for narrow curved posteriors such as the NSI u/d ridges."""
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {SAMPLERS}")
     for n, v in (("draws", draws), ("tune", tune), ("chains", chains)):
         if v < 1:
             raise ValueError(f"{n} must be a positive integer, got {v}")
+    if not 0.0 < target_accept < 1.0:
+        raise ValueError(f"target_accept must lie in (0, 1), got {target_accept}")
     idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,
-                      nuts_sampler=sampler, progressbar=progressbar,
+                      nuts_sampler=sampler, progressbar=progressbar, target_accept=target_accept,
                       cores=cores or min(chains, os.cpu_count() or 1))
     idata.attrs.update(provenance(model, seed, sampler))
     return idata
