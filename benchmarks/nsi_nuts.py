@@ -36,7 +36,7 @@ def _corner(idata, names, path):
     matplotlib.use("Agg")
     x = np.column_stack([np.asarray(idata.posterior[n]).ravel() for n in names])
     fig = corner.corner(x, labels=names, bins=40)
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=45 if len(names) > 4 else 90)
     return x
 
 
