@@ -53,6 +53,18 @@ def _parse_priors(items: list[str] | None) -> dict[str, str]:
     return dict(_assignments(items, "--prior", "NAME=dist(args)"))
 
 
+def osc_table_term(spec: str):
+    """``FILE:COL=COMBO[,COL=COMBO]`` -> a tabulated Delta chi^2 prior term (``priors.tabulated``)."""
+    from bayes_cevns.priors.linear import LinearCombination
+    from bayes_cevns.priors.tabulated import TabulatedDeltaChi2
+
+    path, sep, axes = spec.rpartition(":")
+    if not sep or not path or not axes:
+        raise ValueError(f"--osc-table expects FILE:COLUMN=COMBINATION, got {spec!r}")
+    pairs = _assignments(axes.split(","), "--osc-table", "COLUMN=COMBINATION")
+    return TabulatedDeltaChi2.from_csv(path, {col: LinearCombination.parse(combo) for col, combo in pairs})
+
+
 def _experiments(data: str) -> list[str]:
     names = [d.strip() for d in data.split(",") if d.strip()]
     for n in names:
@@ -111,6 +123,7 @@ def fit(
     with_: Annotated[list[str] | None, typer.Option("--with", help="extra measurement: g2mu")] = None,
     osc_prior: Annotated[list[str] | None, typer.Option("--osc-prior", help="oscillation preset on the NSI couplings: current_lma | dune_t2hk | lma_dark")] = None,
     osc_kind: Annotated[str, typer.Option("--osc-prior-kind", help="gaussian | box")] = "gaussian",
+    osc_table: Annotated[list[str] | None, typer.Option("--osc-table", help="external Delta chi^2 CSV as a prior: FILE:COLUMN=COMBINATION[,COLUMN=COMBINATION] (value column 'dchi2')")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Sample the posterior with NUTS and report parameters, derived counts and diagnostics.
@@ -122,6 +135,7 @@ def fit(
 
     try:
         terms = [t for name in (osc_prior or []) for t in preset(name, osc_kind)]
+        terms += [osc_table_term(spec) for spec in osc_table or []]
         result = run_fit(card, _experiments(data), draws=draws, tune=tune, chains=chains, seed=seed,
                          out=out, sampler=sampler, free=free, priors=_parse_priors(prior),
                          fixed=_parse_sets(set_), share_flux=share_flux,

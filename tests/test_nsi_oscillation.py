@@ -347,3 +347,22 @@ def test_fixed_value_unfrees_a_card_parameter():
     assert "eps_ee_u" in names and "eps_mumu_u" not in names
     with pytest.raises(CardError, match="both fixed"):
         build_model("nsi", ["coherent_csi_2021"], fixed={"eps_ee_u": 0.0}, priors={"eps_ee_u": "uniform(-0.5,0.5)"})
+
+
+def test_osc_table_cli_spec_builds_the_tabulated_prior(tmp_path):
+    """--osc-table FILE:COL=COMBO parses the combination and reads the table (a Gaussian fed in)."""
+    from bayes_cevns.cli import osc_table_term
+    from bayes_cevns.priors.linear import LinearCombination
+
+    x = np.linspace(-1.0, 1.0, 201)
+    path = tmp_path / "fit.csv"
+    path.write_text("x,dchi2\n" + "\n".join(f"{a},{((a - 0.1) / 0.2) ** 2}" for a in x) + "\n")
+    term = osc_table_term(f"{path}:x=eps_ee_u+eps_ee_d-eps_mumu_u-eps_mumu_d")
+    assert term.combination.coefficients == {"eps_ee_u": 1.0, "eps_ee_d": 1.0, "eps_mumu_u": -1.0, "eps_mumu_d": -1.0}
+    vals = {"eps_ee_u": 0.2, "eps_ee_d": 0.1, "eps_mumu_u": 0.1, "eps_mumu_d": 0.0}  # x = 0.2
+    want = -0.5 * ((0.2 - 0.1) / 0.2) ** 2 - np.log(0.2 * np.sqrt(2 * np.pi))
+    assert float(term.logp(vals)) == pytest.approx(want, abs=2e-3)
+    assert LinearCombination.parse("2*eps_ee_u - 0.5*eps_mumu_d").coefficients == {"eps_ee_u": 2.0, "eps_mumu_d": -0.5}
+    for bad in (f"{path}", f"{path}:x", f"{path}:x=eps_ee_u*2", f"{path}:y=eps_ee_u"):
+        with pytest.raises(ValueError):
+            osc_table_term(bad)

@@ -17,6 +17,7 @@ weights), evaluated with NumPy on grids (``logp``) or in a PyMC graph (``logp_te
 """
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -57,6 +58,19 @@ class LinearCombination:
         object.__setattr__(self, "coefficients", {k: float(v) for k, v in self.coefficients.items() if v != 0})
         if not self.label:
             object.__setattr__(self, "label", " + ".join(f"{v:g}*{k}" for k, v in self.coefficients.items()))
+
+    @classmethod
+    def parse(cls, text: str) -> "LinearCombination":
+        """Parse ``eps_ee_u+eps_ee_d-0.5*eps_mumu_u`` (signed terms, optional ``coef*`` factors)."""
+        body = text.replace(" ", "")
+        terms = re.findall(r"([+-]?)(?:([0-9.]+(?:[eE][+-]?[0-9]+)?)\*)?(eps_[a-z]+_[ud])", body)
+        rebuilt = "".join(f"{sg}{c + '*' if c else ''}{n}" for sg, c, n in terms)
+        if not terms or rebuilt.lstrip("+") != body.lstrip("+"):
+            raise ValueError(f"cannot parse the linear combination {text!r}; write e.g. eps_ee_u+eps_ee_d-eps_mumu_u")
+        coeffs: dict[str, float] = {}
+        for sign, coef, name in terms:
+            coeffs[name] = coeffs.get(name, 0.0) + (-1.0 if sign == "-" else 1.0) * (float(coef) if coef else 1.0)
+        return cls(coeffs, text.strip())
 
     @property
     def parameters(self) -> tuple[str, ...]:
