@@ -1,4 +1,4 @@
-"""Command-line interface: ``bayes-cevns predict | fit | compare | profile | cards``."""
+"""Command-line interface: ``bayes-cevns predict | fit | compare | profile | limit(s) | sensitivity | nsi-table | ... `` (``--help`` lists all)."""
 
 import json
 import sys
