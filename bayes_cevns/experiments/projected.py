@@ -25,6 +25,7 @@ from bayes_cevns.physics import nu_electron
 from bayes_cevns.physics.constants import (
     ATOMIC_WEIGHTS,
     AVOGADRO,
+    E_MAX_DELAYED,
     G_FERMI,
     M_ELECTRON,
     MEV2_TO_CM2,
@@ -79,10 +80,6 @@ class Setup:
     background_fraction: float = 0.0
     atomic_binding: bool = False
     extra: dict = field(default_factory=dict)
-
-    @property
-    def antineutrino(self) -> bool:
-        return self.source == "reactor"
 
 
 _SETUP_KEYS = {"label", "channel", "source", "target", "mass_kg", "components", "threshold_kev", "exposure_days",
@@ -227,7 +224,7 @@ def _cevns_blocks(setup: Setup) -> tuple[tuple[CevnsBlock, ...], float, float]:
         for el, n_atoms in atoms_per_kg(target).items():
             isotopes += [(iso, frac * n_atoms * mass) for iso, frac in element_isotopes(el)]
     if setup.source == "sns":
-        e_max = 52.8
+        e_max = E_MAX_DELAYED
         scale = _sns_fluence_per_flavour(setup, table)
     elif setup.source == "reactor":
         energy, phi = _reactor_grid(setup)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bayes_cevns.physics.constants import Isotope
-from bayes_cevns.physics.flux import Moments, e_min, flux_moments, magnetic_kernel_ratio, scalar_kernel_ratio
+from bayes_cevns.physics.flux import Moments, flux_moments, magnetic_kernel_ratio, scalar_kernel_ratio
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,8 +37,3 @@ class Kinematics:
         t = np.asarray(recoil_t, dtype=float)
         return cls(isotope, t, np.sqrt(2.0 * isotope.mass * t),
                    scalar_kernel_ratio(t, isotope.mass, moments), magnetic_kernel_ratio(t, isotope.mass, moments))
-
-    @staticmethod
-    def nuclear_emin(isotope: Isotope, recoil_t: np.ndarray) -> np.ndarray:
-        """Smallest neutrino energy giving nuclear recoil T, sqrt(M T / 2)."""
-        return e_min(recoil_t, isotope.mass)
