@@ -65,6 +65,15 @@ def osc_table_term(spec: str):
     return TabulatedDeltaChi2.from_csv(path, {col: LinearCombination.parse(combo) for col, combo in pairs})
 
 
+def _run_then_show(run, shown: str) -> None:
+    """Run a results job, turning user errors into one-line messages, then print the table it wrote."""
+    try:
+        run()
+    except USER_ERRORS as err:
+        _fail(err)
+    typer.echo(open(shown).read())
+
+
 def _experiments(data: str) -> list[str]:
     names = [d.strip() for d in data.split(",") if d.strip()]
     for n in names:
@@ -307,14 +316,13 @@ def limit_table(
     """Low-mass g and high-mass g/M bounds for the [LM] models x {CsI, Ar, CsI+Ar}, chi^2 and Bayes."""
     from bayes_cevns.inference.scan import LM_MODELS, run_table
 
-    try:
+    def run() -> None:
         names = [m.strip() for m in models.split(",")] if models else list(LM_MODELS)
         for m in names:
             load_card(m)
         run_table(out, names, scheduler=scheduler, workers=workers)
-    except USER_ERRORS as err:
-        _fail(err)
-    typer.echo(open(f"{out}/limits_table.md").read())
+
+    _run_then_show(run, f"{out}/limits_table.md")
 
 
 @app.command("g2-table")
@@ -325,11 +333,7 @@ def g2_table(
     """(g-2)_mu band vs COHERENT CsI+Ar for every muon-coupled mediator card: table and figures."""
     from bayes_cevns.inference.g2 import run_g2_table
 
-    try:
-        run_g2_table(out, workers=workers)
-    except USER_ERRORS as err:
-        _fail(err)
-    typer.echo(open(f"{out}/g2_table.md").read())
+    _run_then_show(lambda: run_g2_table(out, workers=workers), f"{out}/g2_table.md")
 
 
 @app.command()
@@ -390,11 +394,7 @@ def projection_table(
     """M_Z' bounds for every projected experiment (E6 chi/psi/eta, LR), sys/luminosity/beta scans, U(1)_R bounds."""
     from bayes_cevns.inference.projection_results import run_projection_results
 
-    try:
-        run_projection_results(out, with_data)
-    except USER_ERRORS as err:
-        _fail(err)
-    typer.echo(open(f"{out}/projection_table.md").read())
+    _run_then_show(lambda: run_projection_results(out, with_data), f"{out}/projection_table.md")
 
 
 @app.command("nsi-table")
@@ -407,14 +407,13 @@ def nsi_table(
     from bayes_cevns.inference.limits import delta_chi2_threshold
     from bayes_cevns.inference.nsi import bounds_table
 
-    try:
+    def run() -> None:
         delta_chi2_threshold(cl)
         if grid < 51:
             raise ValueError(f"--grid needs at least 51 points, got {grid}")
         bounds_table(out, n_grid=grid, cl=cl)
-    except USER_ERRORS as err:
-        _fail(err)
-    typer.echo(open(f"{out}/nsi_bounds.md").read())
+
+    _run_then_show(run, f"{out}/nsi_bounds.md")
 
 
 @app.command("lma-dark")
@@ -431,15 +430,14 @@ def lma_dark(
     from bayes_cevns.inference.scan import parse_masses
     from bayes_cevns.priors.presets import lma_two_solution_prior
 
-    try:
+    def run() -> None:
         if not 0.0 < weight_dark < 1.0:
             raise ValueError(f"--weight-dark must lie in (0, 1), got {weight_dark}")
         scan = EpsScan(_experiments(data), ["eps_ee_u", "eps_ee_d"])
         res = lma_dark_test(scan, parse_masses(masses), prior=lma_two_solution_prior(weight_dark=weight_dark))
         write_lma_dark(res, out, provenance(scan.model, 0, "grid"))
-    except USER_ERRORS as err:
-        _fail(err)
-    typer.echo(open(f"{out}/nsi_lma_dark.md").read())
+
+    _run_then_show(run, f"{out}/nsi_lma_dark.md")
 
 
 @app.command()
