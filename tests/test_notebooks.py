@@ -264,7 +264,8 @@ def test_projections_u1r_bounds(projections_summary):
 @pytest.mark.slow
 def test_projections_xenon1t_solar(projections_summary):
     """SM solar pp + 7Be nu-e events in XENON1T's 1-7 keV window (0.65 t yr). Compared with: XENON1T's background
-    model (PRD 102 (2020) 072004, Table II) has 220.8 +- 6.6 solar-neutrino events in 1-210 keV; the pp-dominated
+    model (PRD 102 (2020) 072004, Table II; the value ~220 events in 1-210 keV is quoted from memory and was not
+    verified against the paper in this repository) scaled to 1-7 keV; the pp-dominated
     recoil spectrum falls roughly linearly to its 261 keV endpoint, and its 1-7 keV share (free electrons,
     pp + 7Be, P_ee = 0.55) is 4.8%, i.e. ~10.6 events. Hence the 8-12 band (atomic binding, detector response
     and the spectral-shape estimate are not modelled at better than ~20%). The coupling that makes the 53-event
