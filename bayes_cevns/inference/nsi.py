@@ -200,7 +200,7 @@ def write_lma_dark(res: dict, out: str | Path, prov: dict | None = None) -> None
     """``nsi_lma_dark.{md,json}`` and the figure ``nsi_lma_dark.png``."""
     out = Path(out)
     lines = [f"LMA-Dark test, {'+'.join(res['experiments'])}: eps = t * {res['direction']} (U(1)_B of [NSI-UV] "
-             f"Sec. 3), oscillation prior = LMA or LMA-Dark on {res['combination']} (equal odds), LMA-Dark "
+             f"Sec. 3), oscillation prior = LMA or LMA-Dark on {res['combination']}, LMA-Dark "
              f"region x {'<' if res['dark_side'] == 'below' else '>'} {res['threshold']:.3f}. Without CEvNS: "
              f"P(LMA-Dark) = {res['p_dark_without_cevns']:.3f}; LMA-Dark centre t = {res['t_dark_centre']:+.3f}.", "",
              "| M_Z' [MeV] | P(LMA-Dark \\| osc + CEvNS) | B(Dark:LMA) from CEvNS | Δχ²_CEvNS at Dark centre | "
