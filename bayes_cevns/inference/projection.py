@@ -149,9 +149,10 @@ def log_marginal(data: Chi2Data, counts: np.ndarray, exposure_scale: float = 1.0
 
 
 def _delta_chi2_fn(counter: Counter, sys: float | None, exposure_scale: float, fixed: Mapping[str, float]):
-    data = chi2_data(counter.proj, counter(dict(fixed) | sm_values(counter.card)), sys, exposure_scale)
     base = dict(fixed)
-    chi0 = chi2(data, counter(base | sm_values(counter.card)), exposure_scale)
+    sm = counter(base | sm_values(counter.card))
+    data = chi2_data(counter.proj, sm, sys, exposure_scale)
+    chi0 = chi2(data, sm, exposure_scale)
 
     def dchi2(values: Mapping[str, float]) -> float:
         return chi2(data, counter(base | dict(values)), exposure_scale) - chi0

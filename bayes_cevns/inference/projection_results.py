@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from bayes_cevns import __version__
+from bayes_cevns.cards import load_card
 from bayes_cevns.experiments.data import sha256, verified_path
 from bayes_cevns.experiments.projected import setups
-from bayes_cevns.inference.projection import Counter, bayes_mass_lower, coupling_upper_bound, mass_lower_bound
+from bayes_cevns.inference.projection import HEAVY_MASS, Counter, bayes_mass_lower, coupling_upper_bound, mass_lower_bound
 from bayes_cevns.inference.sampling import write_json_atomic, write_text_atomic
 from bayes_cevns.inference.u1r_bounds import coherent_bound, nue_bound, rho_bound
 from bayes_cevns.physics.heavy_zprime import E6_ANGLES, E6_NU_DECOUPLED
@@ -33,16 +34,19 @@ U1R_DATA = ("coherent_csi_2021", "coherent_ar_2020")
 
 
 class _Counters:
-    """One compiled counter per (card, experiment); the three E6 models share the ``e6`` graph."""
+    """One compiled counter per (physics, options, experiment): cards that differ only in their
+    parameter defaults (``e6``, ``e6_chi``, ``e6_psi``, ``e6_eta``) share one graph, and each call
+    returns the card's own defaults (except the scanned Z' mass) as fixed values."""
 
     def __init__(self):
-        self._cache: dict[tuple[str, str], Counter] = {}
+        self._cache: dict[tuple, Counter] = {}
 
     def __call__(self, card: str, experiment: str) -> tuple[Counter, dict]:
-        base, fixed = ("e6", {"beta": E6_ANGLES[card[3:]]}) if card.startswith("e6_") else (card, {})
-        key = (base, experiment)
+        c = load_card(card)
+        key = (c.physics, repr(sorted(c.options.items())), tuple(c.parameters), experiment)
         if key not in self._cache:
-            self._cache[key] = Counter(base, experiment)
+            self._cache[key] = Counter(c, experiment)
+        fixed = {k: p.default for k, p in c.parameters.items() if k != HEAVY_MASS}
         return self._cache[key], fixed
 
 
