@@ -116,17 +116,21 @@ def chi2_data(proj: Projection, sm_counts: np.ndarray, sys: float | None = None,
     return Chi2Data(s.chi2, n, n + bkg, sigma)
 
 
+def _total_variance(data: Chi2Data, n: np.ndarray) -> float:
+    """Statistical plus nuisance variance of the one-number forms (Eqs. 21 and 22)."""
+    if data.form == "eq21":
+        return data.variance[0] + (data.sys * n.sum()) ** 2 + (data.sys_background * data.background) ** 2
+    return data.variance.sum() + (data.sys * n.sum()) ** 2
+
+
 def chi2(data: Chi2Data, counts: np.ndarray, exposure_scale: float = 1.0) -> float:
     """The [E6LR] chi^2 (Eqs. 21-23) of predicted ``counts``, nuisances minimised (module docstring)."""
     n = np.asarray(counts, dtype=float) * exposure_scale
     if not np.all(np.isfinite(n)):
         raise ValueError("predicted counts are not finite")
-    if data.form == "eq21":
-        r = data.observed[0] - n.sum() - data.background
-        return float(r**2 / (data.variance[0] + (data.sys * n.sum()) ** 2 + (data.sys_background * data.background) ** 2))
-    if data.form == "eq22":
-        r = data.observed.sum() - n.sum()
-        return float(r**2 / (data.variance.sum() + (data.sys * n.sum()) ** 2))
+    if data.form in ("eq21", "eq22"):
+        r = data.observed.sum() - n.sum() - data.background
+        return float(r**2 / _total_variance(data, n))
     w = 1.0 / data.variance
     r = data.observed - n
     if data.sys == 0:
@@ -138,14 +142,11 @@ def chi2(data: Chi2Data, counts: np.ndarray, exposure_scale: float = 1.0) -> flo
 def log_marginal(data: Chi2Data, counts: np.ndarray, exposure_scale: float = 1.0) -> float:
     """ln L with the Gaussian nuisances integrated out, up to a data-only constant."""
     n = np.asarray(counts, dtype=float) * exposure_scale
-    if data.form == "eq21":
-        var = data.variance[0] + (data.sys * n.sum()) ** 2 + (data.sys_background * data.background) ** 2
-    elif data.form == "eq22":
-        var = data.variance.sum() + (data.sys * n.sum()) ** 2
+    if data.form in ("eq21", "eq22"):
+        log_det = np.log(_total_variance(data, n))
     else:
-        w = 1.0 / data.variance
-        return -0.5 * chi2(data, counts, exposure_scale) - 0.5 * np.log1p(data.sys**2 * np.sum(w * n**2))
-    return -0.5 * chi2(data, counts, exposure_scale) - 0.5 * np.log(var)
+        log_det = np.log1p(data.sys**2 * np.sum(1.0 / data.variance * n**2))
+    return -0.5 * chi2(data, counts, exposure_scale) - 0.5 * log_det
 
 
 def _delta_chi2_fn(counter: Counter, sys: float | None, exposure_scale: float, fixed: Mapping[str, float]):
