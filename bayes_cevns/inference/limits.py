@@ -320,6 +320,15 @@ def limit_coverage(scan: MediatorScan, mass_mev: float, g_true: float, n_toys: i
             "mass_mev": mass_mev, "delta_chi2_at_truth": dchi2.tolist()}
 
 
+def hpd_level(density: np.ndarray, cell_mass: np.ndarray, prob: float) -> float:
+    """Density level that bounds the highest-density region holding ``prob`` of the posterior mass
+    (``cell_mass``: the mass of each grid cell, any shape matching ``density``)."""
+    d, m = np.ravel(density), np.ravel(cell_mass)
+    order = np.argsort(d)[::-1]
+    csum = np.cumsum(m[order]) / m.sum()
+    return float(d[order][min(int(np.searchsorted(csum, prob)), d.size - 1)])
+
+
 def plane(slices: Sequence[Slice], cl: float = CL_2SIGMA, n_g: int = 600) -> dict:
     """Joint (M, g) regions from mass slices on a common log10 g grid.
 
@@ -344,9 +353,6 @@ def plane(slices: Sequence[Slice], cl: float = CL_2SIGMA, n_g: int = 600) -> dic
     lmass = np.log10([s.mass_mev for s in slices])
     area = (np.gradient(lmass) if len(lmass) > 1 else np.ones(1))[:, None] * (lg[1] - lg[0])
     dens = post / float((post * area).sum())
-    mass = dens * area
-    order = np.argsort(dens.ravel())[::-1]
-    csum = np.cumsum(mass.ravel()[order])
-    level = float(dens.ravel()[order][min(np.searchsorted(csum, cl), order.size - 1)])
+    level = hpd_level(dens, dens * area, cl)
     return {"log10_mass": lmass, "log10_g": lg, "delta_chi2": chi - chi.min(),
             "chi2_threshold": delta_chi2_threshold(cl, 2), "posterior": dens, "posterior_level": level}

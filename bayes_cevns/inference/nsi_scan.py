@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bayes_cevns.cards import load_card
-from bayes_cevns.inference.limits import MediatorScan, delta_chi2_threshold
+from bayes_cevns.inference.limits import MediatorScan, delta_chi2_threshold, hpd_level
 from bayes_cevns.inference.model import build_model
 from bayes_cevns.inference.profile import objective
 from bayes_cevns.physics.constants import FLAVOUR_LEPTON
@@ -201,9 +201,7 @@ def hpd_intervals(x: np.ndarray, p: np.ndarray, prob: float) -> tuple[list[list[
     if not 0.0 < prob < 1.0:
         raise ValueError(f"probability must lie in (0, 1), got {prob}")
     w = p * np.gradient(x)
-    order = np.argsort(p)[::-1]
-    k = int(np.searchsorted(np.cumsum(w[order]) / w.sum(), prob))
-    level = p[order[min(k, p.size - 1)]]
+    level = hpd_level(p, w, prob)
     regions = allowed_intervals(x, level - p, 0.0)
     masses = [float(w[(x >= a) & (x <= b)].sum() / w.sum()) for a, b in regions]
     return regions, masses
