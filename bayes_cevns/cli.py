@@ -123,7 +123,7 @@ def fit(
     data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = ",".join(EXPERIMENTS),
     draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 0,
     out: Annotated[str | None, typer.Option(help="netCDF file for the posterior")] = None,
-    sampler: Annotated[str, typer.Option(help="pymc | nutpie | numpyro")] = "pymc",
+    sampler: Annotated[str, typer.Option(help="nutpie (default) | pymc | numpyro")] = "nutpie",
     free: Annotated[list[str] | None, typer.Option("--free", help="also sample this card parameter")] = None,
     prior: Annotated[list[str] | None, typer.Option("--prior", help="NAME=dist(args)")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE for fixed parameters")] = None,

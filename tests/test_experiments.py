@@ -274,6 +274,35 @@ def test_ar_deficit_is_the_form_factor_radius():
     np.testing.assert_allclose(small[:3], rel[:3], rtol=0.04)
 
 
+#: [LAR] Eq. 3: the Ar neutron rms radius of the source paper that analyses this release.
+LAR_RN_AR_FM = 3.36
+#: The release's stated normalisation uncertainty of its CEvNS prediction, 17/128 (LArParametersAnlA.yaml).
+AR_CEVNS_REL_UNC = 17.0 / 128.0
+
+
+def test_ar_prediction_with_lar_radius_within_5_percent_and_bins_within_stated_uncertainty():
+    """With [LAR]'s Helm radius R_n(Ar) = 3.36 fm the SM prediction is within 5% of the release's
+    128, and every energy and time bin of cevnspdf.txt holding at least one event agrees within the
+    release's stated 13% (17/128) uncertainty; with [LM] Eq. 14's 3.55 fm the 20-30 keVee bin is
+    more than 13% low (the form-factor convention is the whole difference, see above). R_p stays
+    at [LM]'s 3.448 fm ([LAR] uses 3.14 fm): the proton term carries ~5% of the weak charge, and
+    the change moves the total by < 0.3%."""
+    from bayes_cevns.experiments.coherent_ar_2020 import pdf3d
+    from bayes_cevns.inference.predict import predicted_arrays
+
+    rel = pdf3d("cevnspdf.txt")
+    rel_e, rel_t = rel.sum(axis=(1, 2)), rel.sum(axis=(0, 1))
+    card = load_card("sm")
+    lar = predicted_arrays(card, "coherent_ar_2020", {"rn_ar": LAR_RN_AR_FM})["cevns"]
+    assert lar.sum() == pytest.approx(128.0, rel=0.05)
+    for pkg, ref in ((lar.sum(axis=1), rel_e), (lar.sum(axis=0), rel_t)):
+        sel = ref >= 1.0
+        assert sel.sum() >= 4
+        np.testing.assert_allclose(pkg[sel], ref[sel], rtol=AR_CEVNS_REL_UNC)
+    lm = predicted_arrays(card, "coherent_ar_2020", {})["cevns"].sum(axis=1)
+    assert lm[2] / rel_e[2] < 1.0 - AR_CEVNS_REL_UNC
+
+
 def _ar_time_shapes(ar):
     pkg = ar.signal_numpy(q2_for(ar)).sum(axis=0)
     tab = _release_table("cevnspdf.txt")

@@ -9,7 +9,7 @@ from bayes_cevns.inference.model import build_model
 
 
 def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int = 1000,
-            chains: int = 4, seed: int = 0, out: str | None = None, sampler: str = "pymc",
+            chains: int = 4, seed: int = 0, out: str | None = None, sampler: str = "nutpie",
             free: Sequence[str] | None = None, priors: Mapping[str, str] | None = None,
             fixed: Mapping[str, float] | None = None, share_flux: bool = False,
             likelihood: Mapping[str, str] | None = None, cores: int | None = None,

@@ -11,6 +11,7 @@ import numpy as np
 import pymc as pm
 
 from bayes_cevns import __version__
+from bayes_cevns.inference.flat_density import sample_nutpie
 
 SAMPLERS = ("pymc", "nutpie", "numpyro")
 RHAT_MAX = 1.01
@@ -22,11 +23,14 @@ class ConvergenceWarning(UserWarning):
 
 
 def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4,
-           seed: int = 0, sampler: str = "pymc", progressbar: bool = False, cores: int | None = None,
+           seed: int = 0, sampler: str = "nutpie", progressbar: bool = False, cores: int | None = None,
            target_accept: float = 0.8):
     """NUTS on the model; returns the DataTree with provenance attributes.
 
-    Raise ``target_accept`` (e.g. 0.95) for narrow curved posteriors such as the NSI u/d ridges."""
+    ``nutpie`` (default) runs nutpie's NUTS on the flat log density compiled by
+    :mod:`bayes_cevns.inference.flat_density` (chains in turn on one core; ``cores`` is ignored);
+    ``pymc`` and ``numpyro`` go through ``pm.sample``. Raise ``target_accept`` (e.g. 0.95) for
+    narrow curved posteriors such as the NSI u/d ridges."""
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {SAMPLERS}")
     for n, v in (("draws", draws), ("tune", tune), ("chains", chains)):
@@ -34,9 +38,13 @@ def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4
             raise ValueError(f"{n} must be a positive integer, got {v}")
     if not 0.0 < target_accept < 1.0:
         raise ValueError(f"target_accept must lie in (0, 1), got {target_accept}")
-    idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,
-                      nuts_sampler=sampler, progressbar=progressbar, target_accept=target_accept,
-                      cores=cores or min(chains, os.cpu_count() or 1))
+    if sampler == "nutpie":
+        idata = sample_nutpie(model, draws=draws, tune=tune, chains=chains, seed=seed,
+                              target_accept=target_accept, progressbar=progressbar)
+    else:
+        idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,
+                          nuts_sampler=sampler, progressbar=progressbar, target_accept=target_accept,
+                          cores=cores or min(chains, os.cpu_count() or 1))
     idata.attrs.update(provenance(model, seed, sampler))
     return idata
 
