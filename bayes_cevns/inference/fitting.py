@@ -17,8 +17,10 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     """Build, sample, check convergence, summarise (68% HDI) and optionally save the posterior.
 
     The result follows the CLI contract: ``parameters`` (sampled physics parameters and
-    nuisances), ``derived`` (``cevns_<experiment>`` counts in the collaborations' convention and
-    ``xsec_<experiment>_1e-40cm2`` flux-averaged cross sections) and ``diagnostics`` (``rhat_max``, ``ess_bulk_min``, ``divergences``, ``problems``).
+    nuisances), ``derived`` (``cevns_<experiment>`` counts in the collaborations' convention,
+    ``cevns_in_data_<experiment>`` the CEvNS events expected in the analysed bins, i.e. with every
+    efficiency including CsI's time-dependent one, and ``xsec_<experiment>_1e-40cm2`` flux-averaged
+    cross sections) and ``diagnostics`` (``rhat_max``, ``ess_bulk_min``, ``divergences``, ``problems``).
     With ``return_model`` the result comes with the PyMC model and the posterior DataTree.
     ``prior_terms``: extra log-prior terms (e.g. oscillation presets of :mod:`bayes_cevns.priors`).
     """
@@ -32,6 +34,7 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     params += [d.name for d in model.deterministics
                if d.name not in params and d.name in {p for p in c.parameters}]
     derived_vars = {f"cevns_{e}": f"cevns_{PREFIX[e]}" for e in experiments}
+    derived_vars.update({f"cevns_in_data_{e}": f"cevns_in_data_{PREFIX[e]}" for e in experiments})
     derived_vars.update({f"xsec_{e}_1e-40cm2": f"xsec_{PREFIX[e]}" for e in experiments})
     if "g2mu" in extra:
         derived_vars["delta_a_mu_1e-10"] = "delta_a_mu_1e-10"

@@ -180,6 +180,7 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                     z[nn] = pm.TruncatedNormal(nn, mu=1.0, sigma=bkg.norm_sigma, lower=0.0)
             comps = expected_components(card, e, params, z)
             pm.Deterministic(f"cevns_{p}", comps["_cevns_published"])
+            pm.Deterministic(f"cevns_in_data_{p}", comps["cevns"].sum())
             if "_xsec" in comps:
                 pm.Deterministic(f"xsec_{p}", comps["_xsec"] * pt.constant(XSEC_UNIT_INV, dtype="float64"))
             total = sum(v for k, v in comps.items() if not k.startswith("_"))

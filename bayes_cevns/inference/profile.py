@@ -9,7 +9,7 @@ Baker-Cousins chi^2 of [LM] Eq. 6 plus a data-only constant
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pymc as pm
@@ -31,6 +31,7 @@ class Objective:
     grad: callable
     data: dict
     value_and_grad: callable = None
+    derived: dict = field(default_factory=dict)
 
     def set_data(self, values: Mapping[str, np.ndarray]) -> None:
         """Replace observed data (``pm.Data`` containers by name, e.g. toys) in the compiled objective."""
@@ -58,11 +59,13 @@ def _limits(rv) -> tuple[float | None, float | None]:
     return None, None
 
 
-def objective(model: pm.Model, physics: Sequence[str] | None = None) -> Objective:
+def objective(model: pm.Model, physics: Sequence[str] | None = None,
+              derived: Sequence[str] = ()) -> Objective:
     """Build chi^2 = -2 ln L over all free variables of ``model``.
 
     ``physics``: names of the physics parameters whose priors are excluded from the objective
-    (defaults to ``model.sampled_parameters``).
+    (defaults to ``model.sampled_parameters``). ``derived``: deterministics of the model (e.g.
+    ``cevns_csi``) compiled with their gradients for :func:`profile_derived`.
     """
     physics = set(physics if physics is not None else getattr(model, "sampled_parameters", []))
     plain = remove_value_transforms(model)
@@ -98,7 +101,20 @@ def objective(model: pm.Model, physics: Sequence[str] | None = None) -> Objectiv
         return float(out[0]), np.array(out[1:], dtype=float)
 
     data = {d.name: d for d in plain.data_vars}
-    return Objective(names, np.array(start, dtype=float), limits, f, g, data, vg)
+    obj = Objective(names, np.array(start, dtype=float), limits, f, g, data, vg)
+    for dname in derived:
+        if dname not in {d.name for d in plain.deterministics}:
+            raise ValueError(f"unknown derived quantity {dname!r}; deterministics: "
+                             f"{sorted(d.name for d in plain.deterministics)}")
+        (expr,) = plain.replace_rvs_by_values([plain[dname]])
+        dgrad = pt.grad(expr, values, disconnected_inputs="ignore")
+        dfun = pytensor.function(values, [expr, *dgrad], on_unused_input="ignore")
+
+        def dvg(x, dfun=dfun):
+            out = dfun(*(np.asarray(v, dtype=np.float64) for v in x))
+            return float(out[0]), np.array(out[1:], dtype=float)
+        obj.derived[dname] = dvg
+    return obj
 
 
 def _natural_start(model: pm.Model, name: str, ip: Mapping) -> float:
@@ -175,6 +191,45 @@ def profile_scan(obj: Objective, param: str, grid: np.ndarray) -> dict:
     out = {"param": param, "grid": [float(g) for g in grid], "delta_chi2": [float(d) for d in dchi2],
            "best_fit": best.values[param], "chi2_min": best.chi2, "minuit_error": best.errors[param],
            "valid": best.valid}
+    for label, cl in (("1sigma", 0.6827), ("2sigma", 0.9545)):
+        out[label] = _interval(np.asarray(grid, float), dchi2, chi2_dist.ppf(cl, 1))
+    return out
+
+
+def profile_derived(obj: Objective, name: str, grid: np.ndarray, rel_tol: float = 1e-3) -> dict:
+    """Delta chi^2 profile of a derived quantity (a deterministic compiled by ``objective(...,
+    derived=[name])``, e.g. the CEvNS count), best fit and Wilks 1/2 sigma intervals.
+
+    At each grid value D0 the chi^2 is minimised on the surface D(x) = D0, enforced by the stiff
+    penalty ((D(x) - D0)/(rel_tol * |D0|))^2; the reported profile is the chi^2 without the penalty.
+    """
+    if name not in obj.derived:
+        raise ValueError(f"{name!r} was not compiled; build the objective with derived=[{name!r}]")
+    dvg = obj.derived[name]
+    best = minimise(obj)
+    x_best = np.array([best.values[n] for n in obj.names])
+    d_best = dvg(x_best)[0]
+    prof, x0 = [], x_best
+    for d0 in np.asarray(grid, float):
+        scale = rel_tol * max(abs(d0), 1e-12)
+
+        def f(x, d0=d0, scale=scale):
+            return obj.value_and_grad(x)[0] + ((dvg(x)[0] - d0) / scale) ** 2
+
+        def g(x, d0=d0, scale=scale):
+            d, gd = dvg(x)
+            return obj.value_and_grad(x)[1] + 2.0 * (d - d0) / scale**2 * gd
+
+        m = Minuit(f, x0, grad=g, name=obj.names)
+        m.errordef = Minuit.LEAST_SQUARES
+        for n, (lo, hi) in zip(obj.names, obj.limits):
+            m.limits[n] = (lo, hi)
+        m.migrad()
+        x0 = np.array(m.values)
+        prof.append(obj.value_and_grad(x0)[0])
+    dchi2 = np.array(prof) - min(best.chi2, min(prof))
+    out = {"param": name, "grid": [float(v) for v in grid], "delta_chi2": [float(v) for v in dchi2],
+           "best_fit": float(d_best), "chi2_min": best.chi2, "valid": best.valid}
     for label, cl in (("1sigma", 0.6827), ("2sigma", 0.9545)):
         out[label] = _interval(np.asarray(grid, float), dchi2, chi2_dist.ppf(cl, 1))
     return out
