@@ -279,6 +279,8 @@ def test_profile_of_derived_count_maps_the_scale_profile():
         np.testing.assert_allclose(counts[k], per_scale * np.asarray(scan[k]), rtol=2e-3)
     with pytest.raises(ValueError, match="unknown derived"):
         objective(m, derived=["no_such_quantity"])
+    with pytest.raises(ValueError, match="must be a scalar"):
+        objective(m, derived=["mu_csi"])
     with pytest.raises(ValueError, match="was not compiled"):
         profile_derived(objective(m), "cevns_csi", [300.0])
 

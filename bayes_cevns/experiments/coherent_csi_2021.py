@@ -15,9 +15,10 @@ Forward model ([LM] Eq. 4 with the response of the release):
   1 for t < 0.52 us, exp(-0.0494 (t - 0.52)) after;
 * backgrounds: BRN and NIN as (PE shape, normalised over 0-60 PE and already containing the
   energy efficiency) x (time counts over the full PE range, times the time efficiency), scaled
-  by the ROI fraction of the PE shape; steady state from the anti-coincidence sample
-  (factorised AC template: AC energy marginal x AC time marginal / N_AC -- the AC rate is not
-  flat in time; its total is an auxiliary Poisson measurement).
+  by the ROI fraction of the PE shape; steady state from the anti-coincidence sample: a smooth
+  template (energy shape fitted unbinned to the AC events, uniform arrival times times the
+  time efficiency; ``steady_state.py``) normalised by the AC total, which is an auxiliary Poisson
+  measurement. ``ss_model="factorised"`` gives the earlier AC energy marginal x AC time marginal.
 
 Default binning: [LM]'s 9 PE x 11 time bins in PE < 60, 0 <= t < 6 us.
 """
@@ -41,6 +42,7 @@ from bayes_cevns.experiments.response import (
     recoil_nodes_and_weights,
     xsec_weights,
 )
+from bayes_cevns.experiments.steady_state import SteadyState
 from bayes_cevns.experiments.timing import flavour_time_fractions
 from bayes_cevns.physics.constants import AVOGADRO, ISOTOPES
 from bayes_cevns.physics.flux import fluence_norm
@@ -129,9 +131,19 @@ def pe_response(recoil_mev: np.ndarray, qf_coeffs: np.ndarray, eff_coeffs: np.nd
     return rebin_fine(probs, fine, pe_edges).T
 
 
+SS_MODELS = ("smooth", "factorised")
+
+
 def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
-         n_nodes: int = RECOIL_NODES_PER_SEGMENT) -> Experiment:
-    """Build the CsI 2021 experiment: data, response matrices, templates and nuisances."""
+         n_nodes: int = RECOIL_NODES_PER_SEGMENT, ss_model: str = "smooth") -> Experiment:
+    """Build the CsI 2021 experiment: data, response matrices, templates and nuisances.
+
+    ``ss_model``: ``"smooth"`` (default) fits the steady-state shape to the AC events
+    (:mod:`bayes_cevns.experiments.steady_state`); ``"factorised"`` is the AC energy marginal x
+    AC time marginal, which keeps the AC sample's noise in the template.
+    """
+    if ss_model not in SS_MODELS:
+        raise ValueError(f"unknown ss_model {ss_model!r}; choose one of {SS_MODELS}")
     pe_edges = np.asarray(pe_edges, dtype=float)
     time_edges = np.asarray(time_edges, dtype=float)
     if pe_edges[-1] > 60.0 + 1e-9 or time_edges[-1] > 6.0 + 1e-9 or time_edges[0] < 0:
@@ -171,9 +183,13 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
     coinc = load_table(RELEASE, "dataBeamOnC.txt", 2)
     anti = load_table(RELEASE, "dataBeamOnAC.txt", 2)
     observed = histogram_events(coinc, pe_edges, time_edges)
-    ac_hist = histogram_events(anti, pe_edges, time_edges)
-    n_ac = int(ac_hist.sum())
-    ss_template = np.outer(ac_hist.sum(axis=1), ac_hist.sum(axis=0)) / n_ac
+    if ss_model == "smooth":
+        ss = SteadyState.fit(anti, (0.0, 60.0), (0.0, 6.0), time_efficiency)
+        n_ac, ss_template = ss.n_events, ss.template(pe_edges, time_edges)
+    else:
+        ac_hist = histogram_events(anti, pe_edges, time_edges)
+        n_ac = int(ac_hist.sum())
+        ss_template = np.outer(ac_hist.sum(axis=1), ac_hist.sum(axis=0)) / n_ac
 
     backgrounds = {}
     for name, sigma, desc in (("brn", 0.25, "beam-related neutrons"),

@@ -107,6 +107,8 @@ def objective(model: pm.Model, physics: Sequence[str] | None = None,
             raise ValueError(f"unknown derived quantity {dname!r}; deterministics: "
                              f"{sorted(d.name for d in plain.deterministics)}")
         (expr,) = plain.replace_rvs_by_values([plain[dname]])
+        if expr.ndim != 0:
+            raise ValueError(f"derived quantity {dname!r} must be a scalar (it has {expr.ndim} dims)")
         dgrad = pt.grad(expr, values, disconnected_inputs="ignore")
         dfun = pytensor.function(values, [expr, *dgrad], on_unused_input="ignore")
 
