@@ -47,7 +47,7 @@ def test_bad_input_raises(signal, background):
 @pytest.mark.parametrize("pe_step, t_step", [(None, None), (4.0, 0.25), (1.0, 0.0625)])
 def test_csi_released_data_cannot_give_306_pm_20(pe_step, t_step):
     """CsI 2021 in PE x time, every background fixed at its prediction (SS from the 1295 AC events):
-    the smallest possible 1-sigma width of a fitted count of 306 is 29-30 events in the default
+    the smallest possible 1-sigma width of a fitted count of 306 is 29.7-30.0 events in the default
     9 x 11 binning and down to 1 PE x 62.5 ns bins. COHERENT's +-20 (and the issue's 25% tolerance,
     <= 25) lies below it, so no Poisson fit of the released (PE, t) data can reproduce it."""
     exp = load() if pe_step is None else load(np.arange(0, 60.001, pe_step), np.arange(0, 6.0001, t_step))
