@@ -23,7 +23,7 @@ from bayes_cevns.inference.limits import (
     mode_masses,
     posterior_log10_g,
 )
-from bayes_cevns.inference.scan import parse_masses, run_scan, slice_path
+from bayes_cevns.inference.scan import load_slices, parse_masses, run_scan, scan_fingerprint, slice_path
 
 BOTH = ["coherent_csi_2021", "coherent_ar_2020"]
 
@@ -149,6 +149,18 @@ def test_scan_checkpoints_and_resumes(tmp_path, monkeypatch):
     assert again["rows"] == res["rows"]
     saved = json.loads((tmp_path / "universal__coherent_csi_2021.json").read_text())
     assert saved["data_sha256"] and "model_card" in saved
+    # a checkpoint computed from other inputs (here: a tampered fingerprint) is not reused
+    path = slice_path(tmp_path, "universal", ["coherent_csi_2021"], masses[1])
+    d = json.loads(path.read_text())
+    assert d["fingerprint"] == scan_fingerprint("universal", ["coherent_csi_2021"])
+    path.write_text(json.dumps({**d, "fingerprint": "stale"}))
+    with pytest.raises(ValueError, match="fingerprint"):
+        load_slices(tmp_path, "universal", ["coherent_csi_2021"], masses)
+    monkeypatch.setattr("bayes_cevns.inference.scan.compute_slice", fake_slice)
+    calls.clear()
+    run_scan("universal", ["coherent_csi_2021"], masses, tmp_path, workers=0, progress=False)
+    assert calls == [masses[1]]
+    assert scan_fingerprint("universal", ["coherent_csi_2021"]) != scan_fingerprint("b_minus_l", ["coherent_csi_2021"])
 
 
 def test_bad_inputs():

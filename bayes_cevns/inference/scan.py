@@ -4,9 +4,13 @@ Each (model, dataset, mass) slice is one task. Workers keep one compiled
 :class:`~bayes_cevns.inference.limits.MediatorScan` per (card, dataset), so a worker compiles
 once and then only evaluates. Every finished slice is written atomically to
 ``<out>/slices/<model>__<data>__<mass>.json``; a rerun reads those files and recomputes only
-the missing points, so an interrupted scan resumes. Progress is shown with a rich progress bar.
+the missing points, so an interrupted scan resumes. Each file carries a fingerprint of what it was
+computed from (card text, package version, observed counts, response and background templates);
+a file with another fingerprint is recomputed, so a changed model never resumes from stale
+slices. Progress is shown with a rich progress bar.
 """
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,9 +64,40 @@ def slice_path(out: Path, card: str, experiments: Sequence[str], mass: float) ->
     return out / "slices" / f"{load_card(card).name}__{data}__{mass:.6e}.json"
 
 
+def scan_fingerprint(card: str, experiments: Sequence[str]) -> str:
+    """Hash of the inputs a slice depends on: card text, package version and, per experiment, the
+    observed counts, the nominal response matrix and the nominal background templates."""
+    h = hashlib.sha256(load_card(card).text.encode())
+    h.update(__version__.encode())
+    for name in experiments:
+        exp = load_experiment(name)
+        arrays = [exp.observed, exp.energy_response.nominal,
+                  *(b.template.nominal for _, b in sorted(exp.backgrounds.items()))]
+        for a in arrays:
+            h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    return h.hexdigest()[:16]
+
+
+def _is_current(path: Path, fingerprint: str) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        return json.loads(path.read_text()).get("fingerprint") == fingerprint
+    except (json.JSONDecodeError, AttributeError):
+        return False
+
+
 def load_slices(out: str | Path, card: str, experiments: Sequence[str], masses: Sequence[float]) -> list[Slice]:
-    """The checkpointed slices of a scan, in mass order."""
-    return [Slice(**json.loads(slice_path(Path(out), card, experiments, m).read_text())) for m in masses]
+    """The checkpointed slices of a scan, in mass order; a stale or foreign file raises."""
+    fp = scan_fingerprint(card, experiments)
+    slices = []
+    for m in masses:
+        path = slice_path(Path(out), card, experiments, m)
+        d = json.loads(path.read_text())
+        if d.pop("fingerprint", None) != fp:
+            raise ValueError(f"{path} was computed from other inputs (fingerprint mismatch); rerun the scan")
+        slices.append(Slice(**d))
+    return slices
 
 
 def summarise_slice(s: Slice, cl: float = CL_2SIGMA) -> dict:
@@ -80,13 +115,14 @@ def compute_missing(points: Sequence[tuple[str, tuple[str, ...], float]], out: P
     ``workers = 0`` runs in this process; otherwise a local Dask cluster with that many
     single-threaded worker processes, or the scheduler at ``scheduler`` if given.
     """
+    fps = {(c, tuple(e)): scan_fingerprint(c, e) for c, e, _ in points}
     todo = [(c, e, m, slice_path(out, c, e, m)) for c, e, m in points]
-    todo = [t for t in todo if not t[3].is_file()]
+    todo = [t for t in todo if not _is_current(t[3], fps[(t[0], tuple(t[1]))])]
     with Progress(disable=not progress) as bar:
         task = bar.add_task("mass slices", total=len(points), completed=len(points) - len(todo))
         if todo and workers == 0 and scheduler is None:
             for c, e, m, p in todo:
-                write_json_atomic(compute_slice(c, e, m), p)
+                write_json_atomic({**compute_slice(c, e, m), "fingerprint": fps[(c, tuple(e))]}, p)
                 bar.advance(task)
         elif todo:
             from dask.distributed import Client, LocalCluster, as_completed
@@ -94,9 +130,11 @@ def compute_missing(points: Sequence[tuple[str, tuple[str, ...], float]], out: P
             cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
                                                           processes=True, dashboard_address=None)
             with Client(scheduler or cluster) as client:
-                futures = {client.submit(compute_slice, c, list(e), m, pure=False): p for c, e, m, p in todo}
+                futures = {client.submit(compute_slice, c, list(e), m, pure=False): (p, fps[(c, tuple(e))])
+                           for c, e, m, p in todo}
                 for fut in as_completed(futures):
-                    write_json_atomic(fut.result(), futures[fut])
+                    path, fp = futures[fut]
+                    write_json_atomic({**fut.result(), "fingerprint": fp}, path)
                     bar.advance(task)
             if cluster is not None:
                 cluster.close()
