@@ -74,3 +74,11 @@ def test_nutpie_recovers_analytic_posterior():
     assert (pv > 0).all() and (pv < 1).all()
     np.testing.assert_allclose(np.asarray(idata.posterior["two_mu"]), 2 * np.asarray(idata.posterior["mu"]))
     assert int(np.asarray(idata.sample_stats["diverging"]).sum()) == 0
+
+
+def test_discrete_variables_are_refused():
+    with pm.Model() as model:
+        pm.Poisson("n", 3.0)
+        pm.Normal("x", 0.0, 1.0)
+    with pytest.raises(ValueError, match="discrete"):
+        flat_density(model)

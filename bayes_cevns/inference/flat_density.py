@@ -55,6 +55,9 @@ def flat_density(model: pm.Model) -> FlatDensity:
     """Compile log p + gradient and the stored quantities of ``model`` as functions of one vector."""
     start = model.initial_point()
     values = [model.rvs_to_values[rv] for rv in model.free_RVs]
+    discrete = [v.name for v in values if not v.dtype.startswith("float")]
+    if discrete:
+        raise ValueError(f"NUTS needs continuous variables; {discrete} are discrete (use sampler='pymc')")
     x = pt.vector("x", dtype="float64")
     replace, slices, shapes, i = {}, {}, {}, 0
     for v in values:
