@@ -211,14 +211,14 @@ def profile_derived(obj: Objective, name: str, grid: np.ndarray, rel_tol: float 
     best = minimise(obj)
     x_best = np.array([best.values[n] for n in obj.names])
     d_best = dvg(x_best)[0]
-    prof, x0 = [], x_best
-    for d0 in np.asarray(grid, float):
+
+    def constrained(d0: float, x0: np.ndarray) -> tuple[float, np.ndarray]:
         scale = rel_tol * max(abs(d0), 1e-12)
 
-        def f(x, d0=d0, scale=scale):
+        def f(x):
             return obj.value_and_grad(x)[0] + ((dvg(x)[0] - d0) / scale) ** 2
 
-        def g(x, d0=d0, scale=scale):
+        def g(x):
             d, gd = dvg(x)
             return obj.value_and_grad(x)[1] + 2.0 * (d - d0) / scale**2 * gd
 
@@ -227,8 +227,21 @@ def profile_derived(obj: Objective, name: str, grid: np.ndarray, rel_tol: float 
         for n, (lo, hi) in zip(obj.names, obj.limits):
             m.limits[n] = (lo, hi)
         m.migrad()
-        x0 = np.array(m.values)
-        prof.append(obj.value_and_grad(x0)[0])
+        x = np.array(m.values)
+        return obj.value_and_grad(x)[0], x
+
+    # walk outwards from the best fit, warm-starting each point from its inner neighbour and
+    # from the global minimum; the profile is the lower of the two (guards against local minima)
+    grid = np.asarray(grid, float)
+    prof = np.empty(grid.size)
+    above = [i for i in np.argsort(grid) if grid[i] >= d_best]
+    below = [i for i in np.argsort(grid)[::-1] if grid[i] < d_best]
+    for side in (above, below):
+        x_prev = x_best
+        for i in side:
+            c1, x1 = constrained(grid[i], x_prev)
+            c2, x2 = constrained(grid[i], x_best)
+            prof[i], x_prev = (c1, x1) if c1 <= c2 else (c2, x2)
     dchi2 = np.array(prof) - min(best.chi2, min(prof))
     out = {"param": name, "grid": [float(v) for v in grid], "delta_chi2": [float(v) for v in dchi2],
            "best_fit": float(d_best), "chi2_min": best.chi2, "valid": best.valid}
