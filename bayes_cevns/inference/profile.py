@@ -136,6 +136,15 @@ class Fit:
     valid: bool
 
 
+def _minuit(obj: Objective, fcn, grad, x0: np.ndarray) -> Minuit:
+    """Minuit on ``fcn`` (a chi^2) over the objective's variables, with their physical limits."""
+    m = Minuit(fcn, x0, grad=grad, name=obj.names)
+    m.errordef = Minuit.LEAST_SQUARES
+    for n, (lo, hi) in zip(obj.names, obj.limits):
+        m.limits[n] = (lo, hi)
+    return m
+
+
 def _migrad(obj: Objective, fixed: Mapping[str, float] | None = None,
             start: Mapping[str, float] | None = None) -> Minuit:
     x0 = obj.start.copy()
@@ -145,10 +154,7 @@ def _migrad(obj: Objective, fixed: Mapping[str, float] | None = None,
         if k not in obj.names:
             raise ValueError(f"unknown parameter {k!r}; free variables: {obj.names}")
         x0[obj.names.index(k)] = v
-    m = Minuit(obj.fun, x0, grad=obj.grad, name=obj.names)
-    m.errordef = Minuit.LEAST_SQUARES
-    for n, (lo, hi) in zip(obj.names, obj.limits):
-        m.limits[n] = (lo, hi)
+    m = _minuit(obj, obj.fun, obj.grad, x0)
     for k in fixed or {}:
         m.fixed[k] = True
     m.strategy = 1
@@ -222,10 +228,7 @@ def profile_derived(obj: Objective, name: str, grid: np.ndarray, rel_tol: float 
             d, gd = dvg(x)
             return obj.value_and_grad(x)[1] + 2.0 * (d - d0) / scale**2 * gd
 
-        m = Minuit(f, x0, grad=g, name=obj.names)
-        m.errordef = Minuit.LEAST_SQUARES
-        for n, (lo, hi) in zip(obj.names, obj.limits):
-            m.limits[n] = (lo, hi)
+        m = _minuit(obj, f, g, x0)
         m.migrad()
         x = np.array(m.values)
         return obj.value_and_grad(x)[0], x
