@@ -16,11 +16,11 @@ import json
 import numpy as np
 import pymc as pm
 
-from bayes_cevns.cards import load_card
+from bayes_cevns.model.cards import load_card
 from bayes_cevns.experiments.coherent_csi_2021 import load
 from bayes_cevns.inference.fisher import count_width_bound
-from bayes_cevns.inference.forward import prediction_function
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.forward import prediction_function
+from bayes_cevns.model.build import build_model
 from bayes_cevns.inference.sampling import sample
 
 SYSTEMATICS = ("csi_flux", "csi_qf_z0", "csi_qf_z1", "csi_eff", "csi_onset", "csi_brn_norm", "csi_nin_norm")

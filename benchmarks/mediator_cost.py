@@ -12,7 +12,7 @@ import argparse
 import json
 import time
 
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.build import build_model
 
 CARDS = {"sm": ["sin2_theta_w"], "universal": ["g", "m_med"], "lmu_minus_ltau": ["g", "m_med"],
          "scalar": ["g", "m_med"], "nsi": [], "magnetic_moment": [], "u1r": ["g", "m_med"]}

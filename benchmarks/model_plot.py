@@ -9,8 +9,8 @@ limits (``<model>_limits.png``) and the joint (M, g) regions (``<model>_plane.pn
 import argparse
 
 from bayes_cevns.inference.limits import plane
-from bayes_cevns.inference.plots import plot_limits, plot_plane
-from bayes_cevns.inference.scan import DATASETS, load_slices, parse_masses, run_scan
+from bayes_cevns.plotting import plot_limits, plot_plane
+from bayes_cevns.studies.scan import DATASETS, load_slices, parse_masses, run_scan
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import numpy as np
 import pymc as pm
 
 from bayes_cevns.inference.limits import MediatorScan, mode_masses, posterior_log10_g
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.build import build_model
 
 DATA = ["coherent_csi_2021", "coherent_ar_2020"]
 MASS = 1.0e4

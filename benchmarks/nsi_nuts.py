@@ -21,9 +21,10 @@ import numpy as np
 import pymc as pm
 
 from bayes_cevns.inference.evidence import savage_dickey_grid
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.build import build_model
 from bayes_cevns.inference.nsi_scan import CEVNS_VISIBLE, EpsScan, posterior_density
-from bayes_cevns.inference.sampling import diagnostics, provenance, sample, write_json_atomic
+from bayes_cevns.inference.sampling import diagnostics, sample
+from bayes_cevns.io import provenance, write_json_atomic
 from bayes_cevns.priors.presets import preset
 
 DATA = ["coherent_csi_2021", "coherent_ar_2020"]

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from bayes_cevns.inference.evidence import savage_dickey_samples
-from bayes_cevns.inference.model import build_model
-from bayes_cevns.inference.nsi import (
+from bayes_cevns.model.build import build_model
+from bayes_cevns.studies.nsi import (
     DATASETS,
     allowed_s_range,
     bounds_table,
@@ -27,7 +27,8 @@ from bayes_cevns.inference.nsi import (
     write_lma_dark,
 )
 from bayes_cevns.inference.nsi_scan import EpsScan, posterior_density
-from bayes_cevns.inference.sampling import diagnostics, provenance, sample, write_json_atomic
+from bayes_cevns.inference.sampling import diagnostics, sample
+from bayes_cevns.io import provenance, write_json_atomic
 
 
 def main() -> None:

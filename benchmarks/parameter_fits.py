@@ -12,8 +12,9 @@ import json
 import time
 
 from bayes_cevns.inference import sampling
+from bayes_cevns.io import write_json_atomic
 from bayes_cevns.inference.compare import compare_intervals
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.build import build_model
 
 CASES = [
     ("sin2_theta_w", ["coherent_csi_2021"]),
@@ -48,7 +49,7 @@ def main() -> None:
             row.update({"data": "+".join(d.split("_")[1] for d in data), "prior": prior, "wall_s": wall})
             rows.append(row)
             print(json.dumps(rows[-1]), flush=True)
-    sampling.write_json_atomic({"rows": rows, "settings": vars(a)}, a.out)
+    write_json_atomic({"rows": rows, "settings": vars(a)}, a.out)
     print("| parameter | data | prior | posterior mean [68% HDI] | profile best [Wilks 68%] |")
     print("|---|---|---|---|---|")
     for r in rows:

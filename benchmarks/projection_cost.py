@@ -9,7 +9,7 @@ import argparse
 import json
 import time
 
-from bayes_cevns.inference.projection import Counter, coupling_upper_bound, mass_lower_bound
+from bayes_cevns.studies.projection import Counter, coupling_upper_bound, mass_lower_bound
 from rate_eval import _time  # benchmarks/ is on sys.path when run as a script
 
 

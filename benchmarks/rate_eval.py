@@ -18,10 +18,10 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 
-from bayes_cevns.cards import load_card
+from bayes_cevns.model.cards import load_card
 from bayes_cevns.experiments import load_experiment
-from bayes_cevns.inference.forward import expected_components
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.forward import expected_components
+from bayes_cevns.model.build import build_model
 
 
 def _time(fn, repeat: int) -> float:

@@ -20,8 +20,9 @@ import time
 import numpy as np
 
 from bayes_cevns.inference import sampling
+from bayes_cevns.io import write_json_atomic
 from bayes_cevns.inference.flat_density import flat_density, sample_nutpie
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.build import build_model
 
 DATA = ["coherent_csi_2021", "coherent_ar_2020"]
 
@@ -109,7 +110,7 @@ def main() -> None:
         except ImportError as err:
             out[name] = {"skipped": f"not installed: {err}"}
         print(name, json.dumps(out[name]), flush=True)
-    sampling.write_json_atomic(out, "results/samplers.json")
+    write_json_atomic(out, "results/samplers.json")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import json
 import tempfile
 import time
 
-from bayes_cevns.inference.scan import parse_masses, run_scan
+from bayes_cevns.studies.scan import parse_masses, run_scan
 
 DATA = ["coherent_csi_2021", "coherent_ar_2020"]
 

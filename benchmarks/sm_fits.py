@@ -16,7 +16,8 @@ import time
 import numpy as np
 
 from bayes_cevns.inference import sampling
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.io import write_json_atomic
+from bayes_cevns.model.build import build_model
 from bayes_cevns.inference.profile import objective, profile_derived, profile_scan
 
 
@@ -59,7 +60,7 @@ def main() -> None:
         "ess_per_s": diag["ess_bulk_min"] / t_sample,
         "settings": vars(a),
     }
-    sampling.write_json_atomic(out, a.out)
+    write_json_atomic(out, a.out)
     print(json.dumps(out, indent=1))
 
 

@@ -209,8 +209,8 @@ def test_console_script_bad_value_exit_code():
 
 
 def test_console_script_predict_json():
-    from bayes_cevns.cards import load_card
-    from bayes_cevns.inference.predict import predict_counts
+    from bayes_cevns.model.cards import load_card
+    from bayes_cevns.model.predict import predict_counts
 
     res = _run(["predict", "coherent_csi_2021", "--json"])
     assert res.returncode == 0, res.stderr

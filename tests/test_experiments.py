@@ -17,12 +17,12 @@ import pytest
 from pytensor.gradient import verify_grad
 from scipy.stats import gamma
 
-from bayes_cevns.cards import load_card
+from bayes_cevns.model.cards import load_card
 from bayes_cevns.experiments import load_experiment
 from bayes_cevns.experiments import coherent_csi_2021 as csi_mod
 from bayes_cevns.experiments.base import Morph, TimeTable
-from bayes_cevns.inference.forward import expected_components
-from bayes_cevns.inference.predict import predict_counts
+from bayes_cevns.model.forward import expected_components
+from bayes_cevns.model.predict import predict_counts
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FAST = "FAST_COMPILE"
@@ -269,7 +269,7 @@ def test_ar_deficit_is_the_form_factor_radius():
     release, so the difference is the weaker form-factor suppression of the collaboration's
     simulation, not the flux, quenching or acceptance (which act on all radii alike)."""
     from bayes_cevns.experiments.coherent_ar_2020 import pdf3d
-    from bayes_cevns.inference.predict import predicted_arrays
+    from bayes_cevns.model.predict import predicted_arrays
 
     rel = pdf3d("cevnspdf.txt").sum(axis=(1, 2))
     card = load_card("sm")
@@ -294,7 +294,7 @@ def test_ar_prediction_with_lar_radius_within_5_percent_and_bins_within_stated_u
     at [LM]'s 3.448 fm ([LAR] uses 3.14 fm): the proton term carries ~5% of the weak charge, and
     the change moves the total by < 0.3%."""
     from bayes_cevns.experiments.coherent_ar_2020 import pdf3d
-    from bayes_cevns.inference.predict import predicted_arrays
+    from bayes_cevns.model.predict import predicted_arrays
 
     rel = pdf3d("cevnspdf.txt")
     rel_e, rel_t = rel.sum(axis=(1, 2)), rel.sum(axis=(0, 1))

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-from bayes_cevns.cards import load_card
+from bayes_cevns.model.cards import load_card
 from bayes_cevns.experiments.coherent_csi_2021 import load
 from bayes_cevns.inference.fisher import count_width_bound
-from bayes_cevns.inference.forward import prediction_function
+from bayes_cevns.model.forward import prediction_function
 
 
 def test_bound_equals_asimov_profile_width_on_a_toy():

@@ -6,7 +6,7 @@ import pymc as pm
 import pytest
 
 from bayes_cevns.inference.flat_density import flat_density, sample_nutpie
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.build import build_model
 
 
 @pytest.fixture(scope="module")

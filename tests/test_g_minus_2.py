@@ -76,8 +76,8 @@ def test_band_position_lmu_minus_ltau():
 
 def test_muon_couplings_of_the_cards():
     """|Q'_mu| and boson kind per card ([LM] Table 1, loops, scalar); no muon charge -> CardError."""
-    from bayes_cevns.cards import CardError, load_card
-    from bayes_cevns.inference.g2 import muon_coupling
+    from bayes_cevns.model.cards import CardError, load_card
+    from bayes_cevns.model.g2_term import muon_coupling
 
     expect = {"universal": (1, "vector"), "b_minus_l": (1, "vector"), "b_minus_3lmu": (3, "vector"),
               "b_minus_2le_lmu": (1, "vector"), "b_minus_le_2lmu": (2, "vector"), "by_lmu_ltau": (1, "vector"),
@@ -94,7 +94,7 @@ def test_g2mu_likelihood_term_in_model():
     log density of 25.1 +- 5.9 at delta a_mu(g, M) (computed here independently) plus priors."""
     import pymc as pm
 
-    from bayes_cevns.inference.model import build_model
+    from bayes_cevns.model.build import build_model
 
     from pymc.model.transform.conditioning import remove_value_transforms
 
@@ -116,7 +116,7 @@ def test_g2_slice_summary_on_synthetic_slice():
     M = 10 MeV band (3.7e-4 - 6.1e-4) inside the allowed region (R > 1 is impossible to exceed
     1/prior-fraction; here R ~ 1/P(g < 1e-3) = 7/4); one excluding everything above 1e-4 gives
     no surviving band and R << 1."""
-    from bayes_cevns.inference.g2 import g2_slice_summary
+    from bayes_cevns.studies.g2 import g2_slice_summary
     from bayes_cevns.inference.limits import Slice
 
     lg = np.linspace(-7, 0, 2000)
@@ -134,8 +134,8 @@ def test_g2_slice_summary_on_synthetic_slice():
 def test_electron_g2_of_cards():
     """delta a_e for cards with an electron charge: B - 3L_e (|Q'_e| = 3) equals the vector loop
     with m_e and coupling 3g (independent quadrature); L_mu - L_tau has no electron coupling."""
-    from bayes_cevns.cards import CardError, load_card
-    from bayes_cevns.inference.g2 import delta_a_electron
+    from bayes_cevns.model.cards import CardError, load_card
+    from bayes_cevns.model.g2_term import delta_a_electron
 
     m_e = 0.51099895
     q = lambda x: 2 * x**2 * (1 - x)  # noqa: E731

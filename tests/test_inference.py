@@ -23,11 +23,12 @@ from pymc.model.transform.conditioning import remove_value_transforms
 from scipy import stats
 
 import bayes_cevns
-from bayes_cevns.cards import CardError, Prior, load_card
+from bayes_cevns.model.cards import CardError, Prior, load_card
 from bayes_cevns.experiments import load_experiment
 from bayes_cevns.inference import sampling
-from bayes_cevns.inference.model import baker_cousins_offset, build_model
-from bayes_cevns.inference.predict import predicted_arrays
+from bayes_cevns.io import save_atomic
+from bayes_cevns.model.build import baker_cousins_offset, build_model
+from bayes_cevns.model.predict import predicted_arrays
 from bayes_cevns.inference.profile import minimise, objective, profile_derived, profile_scan
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -267,9 +268,8 @@ def test_profile_of_derived_count_maps_the_scale_profile():
     """With flux, quenching and efficiency fixed the published count is scale x constant, so the
     profile of the derived count (penalty method) must be the scale profile mapped by that constant;
     with every nuisance free, it stays a valid profile whose best fit is the count at the minimum."""
-    m = pm.do(build_model("sm_scaled", ["coherent_csi_2021"]),
-              {"csi_flux": np.float64(1.0), "csi_qf_z0": np.float64(0.0), "csi_qf_z1": np.float64(0.0),
-               "csi_eff": np.float64(0.0)})
+    m = build_model("sm_scaled", ["coherent_csi_2021"]).do(
+        {"csi_flux": 1.0, "csi_qf_z0": 0.0, "csi_qf_z1": 0.0, "csi_eff": 0.0})
     ob = objective(m, derived=["cevns_csi"])
     per_scale = ob.derived["cevns_csi"](np.where(np.array(ob.names) == "cevns_scale_csi", 1.0, ob.start))[0]
     scan = profile_scan(ob, "cevns_scale_csi", np.linspace(0.5, 1.5, 41))
@@ -363,7 +363,7 @@ def test_prior_override_is_used():
 # --------------------------------------------------------------------------------------
 def test_save_atomic_provenance(posterior, tmp_path):
     out = tmp_path / "sub" / "post.nc"
-    path = sampling.save_atomic(posterior, out)
+    path = save_atomic(posterior, out)
     assert path == out and out.is_file()
     leftovers = [f for f in os.listdir(out.parent) if f.endswith(".tmp")]
     assert leftovers == []
@@ -392,7 +392,7 @@ def test_save_atomic_failure_keeps_old_file(tmp_path):
     out = tmp_path / "post.nc"
     out.write_bytes(b"previous result")
     with pytest.raises(OSError):
-        sampling.save_atomic(Broken(), out)
+        save_atomic(Broken(), out)
     assert out.read_bytes() == b"previous result"
     assert sorted(os.listdir(tmp_path)) == ["post.nc"]
 

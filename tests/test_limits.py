@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from bayes_cevns.cards import CardError
+from bayes_cevns.model.cards import CardError
 from bayes_cevns.cli import app
 from bayes_cevns.inference.limits import (
     MediatorScan,
@@ -23,7 +23,7 @@ from bayes_cevns.inference.limits import (
     mode_masses,
     posterior_log10_g,
 )
-from bayes_cevns.inference.scan import load_slices, parse_masses, run_scan, scan_fingerprint, slice_path
+from bayes_cevns.studies.scan import load_slices, parse_masses, run_scan, scan_fingerprint, slice_path
 
 BOTH = ["coherent_csi_2021", "coherent_ar_2020"]
 
@@ -138,13 +138,13 @@ def test_scan_checkpoints_and_resumes(tmp_path, monkeypatch):
         c2 = np.where(lg < -4.5, 0.0, 400 * (lg + 4.5) ** 2) + 1000.0
         return Slice(mass, lg.tolist(), c2.tolist(), (-0.5 * c2).tolist()).to_dict()
 
-    monkeypatch.setattr("bayes_cevns.inference.scan.compute_slice", fake_slice)
+    monkeypatch.setattr("bayes_cevns.studies.scan.compute_slice", fake_slice)
     masses = parse_masses("1:100:3")
     res = run_scan("universal", ["coherent_csi_2021"], masses, tmp_path, workers=0, progress=False)
     assert len(calls) == 3 and len(res["rows"]) == 3
     assert all(slice_path(tmp_path, "universal", ["coherent_csi_2021"], m).is_file() for m in masses)
     assert res["rows"][0]["chi2"] == pytest.approx(10 ** (-4.5 + 0.1), rel=0.02)
-    monkeypatch.setattr("bayes_cevns.inference.scan.compute_slice", lambda *a: pytest.fail("recomputed"))
+    monkeypatch.setattr("bayes_cevns.studies.scan.compute_slice", lambda *a: pytest.fail("recomputed"))
     again = run_scan("universal", ["coherent_csi_2021"], masses, tmp_path, workers=0, progress=False)
     assert again["rows"] == res["rows"]
     saved = json.loads((tmp_path / "universal__coherent_csi_2021.json").read_text())
@@ -156,7 +156,7 @@ def test_scan_checkpoints_and_resumes(tmp_path, monkeypatch):
     path.write_text(json.dumps({**d, "fingerprint": "stale"}))
     with pytest.raises(ValueError, match="fingerprint"):
         load_slices(tmp_path, "universal", ["coherent_csi_2021"], masses)
-    monkeypatch.setattr("bayes_cevns.inference.scan.compute_slice", fake_slice)
+    monkeypatch.setattr("bayes_cevns.studies.scan.compute_slice", fake_slice)
     calls.clear()
     run_scan("universal", ["coherent_csi_2021"], masses, tmp_path, workers=0, progress=False)
     assert calls == [masses[1]]

@@ -22,7 +22,7 @@ import pytest
 from pytensor.gradient import verify_grad
 from scipy import integrate, special
 
-from bayes_cevns.cards import CardError, available_cards, load_card
+from bayes_cevns.model.cards import CardError, available_cards, load_card
 from bayes_cevns.physics.constants import ISOTOPES
 from bayes_cevns.physics.em_properties import charge_radius_sin2_shift, dsigma_dt_magnetic
 from bayes_cevns.physics.flux import folded_kernel
@@ -30,7 +30,7 @@ from bayes_cevns.physics.form_factors import helm
 from bayes_cevns.physics.heavy_zprime import E6_ANGLES, E6_NU_DECOUPLED, contact_shift, e6_eps, lr_eps
 from bayes_cevns.physics.kinematics import Kinematics
 from bayes_cevns.physics.lepton_loop import lepton_loop_shift, loop_coefficients, loop_epsilon
-from bayes_cevns.physics.models import CONTRIBUTIONS, sm_weak_charge, weak_charge_sq
+from bayes_cevns.physics.contributions import CONTRIBUTIONS, sm_weak_charge, weak_charge_sq
 from bayes_cevns.physics.nsi import NSI_PARAMETERS
 from bayes_cevns.physics.scalar_mediator import dsigma_dt_scalar, scalar_charge_sq
 from bayes_cevns.physics.u1r import u1r_shift
@@ -312,7 +312,7 @@ def test_cli_predict_universal_vs_sm():
     from typer.testing import CliRunner
 
     from bayes_cevns.cli import app
-    from bayes_cevns.inference.predict import predict_counts
+    from bayes_cevns.model.predict import predict_counts
 
     runner = CliRunner()
     res = runner.invoke(app, ["predict", "coherent_ar_2020", "--model", "universal", "--set", "g=1e-4",
@@ -1018,7 +1018,7 @@ def test_charge_radius_running_of_gvp():
     ln(1 + x(1-x) q^2/m_l^2) dx (scipy quad here); zero at q = 0; (1/6)(ln(q^2/m^2) - 5/3) for
     q >> m; and the same charge-radius term explains the flavour splitting of [LM] Eq. 12,
     (alpha/3pi) ln(m_mu^2/m_e^2) ~ 0.0401 - 0.0318 (2%)."""
-    from bayes_cevns.physics.weak_charge import charge_radius_running
+    from bayes_cevns.physics.lepton_loop import charge_radius_running
 
     alpha, m_e, m_mu = 1.0 / 137.035999084, 0.51099895, 105.6583755
     q = np.array([1e-3, 5.0, 30.0, 80.0])
@@ -1037,7 +1037,7 @@ def test_charge_radius_running_of_gvp():
 def test_sm_running_card_raises_rate_slightly():
     """The running lowers g_V^p(nu_e) at finite q, which enlarges |Q| (neutron-dominated, negative):
     the sm_running CsI prediction exceeds the SM one by a few per mille to ~1.5%."""
-    from bayes_cevns.inference.predict import predict_counts
+    from bayes_cevns.model.predict import predict_counts
 
     sm = predict_counts(load_card("sm"), "coherent_csi_2021", {})["counts"]["cevns"]
     run = predict_counts(load_card("sm_running"), "coherent_csi_2021", {})["counts"]["cevns"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal, norm
 
-from bayes_cevns.cards import CardError
+from bayes_cevns.model.cards import CardError
 from bayes_cevns.inference.evidence import posterior_odds, savage_dickey_grid, savage_dickey_samples
 from bayes_cevns.priors import (
     BoundedPrior,
@@ -266,7 +266,7 @@ def test_ud_flat_direction_and_light_mediator(csi_scan):
     """Along eps_d = -(2Z+N)/(Z+2N) eps_u the CsI charge barely changes: chi^2 rises < 1 at
     |eps| = 0.5, against > 20 for eps_u = -0.5 alone (away from the flipped region). A light Z' (M = 0.5 MeV << |q|)
     hides even eps_ee = -0.45 (u = d) from CEvNS; in the contact limit it is excluded."""
-    from bayes_cevns.inference.nsi import flat_direction
+    from bayes_cevns.studies.nsi import flat_direction
 
     slope = flat_direction("coherent_csi_2021")
     assert slope == pytest.approx(-(2 * 108 + 152) / (108 + 2 * 152))
@@ -282,7 +282,7 @@ def test_ud_flat_direction_and_light_mediator(csi_scan):
 def test_lma_dark_probability_heavy_vs_light(csi_scan):
     """Equal prior odds (P = 0.5 without CEvNS); CsI kills LMA-Dark for a heavy mediator and leaves
     the prior odds (nearly) untouched for M = 0.5 MeV."""
-    from bayes_cevns.inference.nsi import lma_dark_test
+    from bayes_cevns.studies.nsi import lma_dark_test
 
     res = lma_dark_test(csi_scan, [0.5, 1e5], np.linspace(-1, 1, 161))
     assert res["p_dark_without_cevns"] == pytest.approx(0.5, abs=0.01)
@@ -324,7 +324,7 @@ def test_prior_terms_enter_the_pymc_model():
     profile chi^2 ignores it; unknown parameters are rejected."""
     import pytensor
 
-    from bayes_cevns.inference.model import build_model
+    from bayes_cevns.model.build import build_model
 
     term = preset_term("current_lma", "eps_ee-")
     model = build_model("nsi", ["coherent_csi_2021"], prior_terms=[term])
@@ -340,7 +340,7 @@ def test_prior_terms_enter_the_pymc_model():
 
 def test_fixed_value_unfrees_a_card_parameter():
     """fixed={...} holds a parameter the card samples by default; fixing and freeing one is an error."""
-    from bayes_cevns.inference.model import build_model
+    from bayes_cevns.model.build import build_model
 
     model = build_model("nsi", ["coherent_csi_2021"], fixed={"eps_mumu_u": 0.05})
     names = {rv.name for rv in model.free_RVs}

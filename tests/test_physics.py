@@ -27,7 +27,7 @@ from bayes_cevns.physics.form_factors import (
     symmetrized_fermi,
 )
 from bayes_cevns.physics.kinematics import Kinematics
-from bayes_cevns.physics.models import physics_term, sm_weak_charge, weak_charge_sq
+from bayes_cevns.physics.contributions import physics_term, sm_weak_charge, weak_charge_sq
 
 # --------------------------------------------------------------------------------------
 # Independent reference constants (re-typed from CODATA 2018 / PDG 2024, not imported).
@@ -567,8 +567,8 @@ def test_physics_term_unknown():
 def test_experiment_xsec_derived_matches_reference():
     """The derived ``xsec`` of the CsI experiment (recoil grid over the full kinematic range,
     w @ vec(Q^2)) equals the independent SciPy flux-averaged cross section averaged over Cs and I."""
-    from bayes_cevns.cards import load_card
-    from bayes_cevns.inference.predict import predicted_arrays
+    from bayes_cevns.model.cards import load_card
+    from bayes_cevns.model.predict import predicted_arrays
 
     got = float(predicted_arrays(load_card("sm"), "coherent_csi_2021", {})["_xsec"])
     ref = 0.5 * (_flux_averaged_sigma_ref(M_CS, 55, 78, 4.821, 5.09) + _flux_averaged_sigma_ref(M_I, 53, 74, 4.766, 5.03))

@@ -25,7 +25,7 @@ from bayes_cevns.cli import app
 from bayes_cevns.experiments import data as data_mod
 from bayes_cevns.experiments import projected
 from bayes_cevns.experiments.data import DataIntegrityError
-from bayes_cevns.inference.projection import (
+from bayes_cevns.studies.projection import (
     Chi2Data,
     Counter,
     bayes_mass_lower,
@@ -36,7 +36,7 @@ from bayes_cevns.inference.projection import (
     mass_lower_bound,
     sm_values,
 )
-from bayes_cevns.inference.u1r_bounds import coherent_bound, interference_integral, nue_bound
+from bayes_cevns.physics.u1r_bounds import coherent_bound, interference_integral, nue_bound
 from bayes_cevns.physics import flux, nu_electron, sources
 from bayes_cevns.physics.heavy_zprime import E6_ANGLES, E6_NU_DECOUPLED, e6_electron_eps, e6_eps, lr_electron_eps
 from bayes_cevns.physics.vector_mediator import vector_mediator_shift as cevns_vector_shift

@@ -7,7 +7,7 @@ from scipy.stats import chi2 as chi2_dist
 from bayes_cevns.experiments.coherent_csi_2021 import PE_EDGES, TIME_EDGES, load, time_efficiency
 from bayes_cevns.experiments.data import load_table
 from bayes_cevns.experiments.steady_state import SteadyState
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.build import build_model
 from bayes_cevns.inference.profile import minimise, objective
 
 FINE_PE = np.arange(0.0, 60.001, 2.0)

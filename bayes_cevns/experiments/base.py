@@ -73,6 +73,10 @@ class Nuisance:
     description: str
     lower: float | None = None
     upper: float | None = None
+    #: what the nuisance is: "shape" (a standard-normal morph or offset), "norm" (a relative
+    #: normalisation, mean 1) or "flux" (the source flux normalisation; shared between
+    #: experiments of the same source by ``build_model(share_flux=True)``)
+    role: str = "shape"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,9 @@ class Background:
     aux_count: int | None = None
     #: nominal count in the collaboration's convention (e.g. before a time efficiency), if it differs
     published_count: float | None = None
+    #: "beam" (beam-correlated) or "steady_state" (beam-unrelated; it sets the extra variance
+    #: N_SS / 5 of the Gaussian chi^2 of [LM] Eq. 8)
+    role: str = "beam"
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,23 @@ class Experiment:
     reference: dict[str, float] = field(default_factory=dict)
     #: w with w @ vec(Q^2) = flux-averaged CEvNS cross section per nucleus and flavour (cm^2)
     xsec_weights: np.ndarray | None = None
+    #: short label used as the prefix of nuisance and derived-quantity names ("csi" -> csi_flux)
+    label: str = ""
+    #: plot colour
+    color: str = "black"
+
+    @property
+    def prefix(self) -> str:
+        """Prefix of this experiment's parameter names: its label, or its id without one."""
+        return self.label or self.name
+
+    def steady_state_template(self) -> np.ndarray:
+        """Sum of the nominal beam-unrelated backgrounds (zeros if there are none)."""
+        out = np.zeros(self.shape)
+        for b in self.backgrounds.values():
+            if b.role == "steady_state":
+                out = out + b.template.nominal
+        return out
 
     @property
     def shape(self) -> tuple[int, int]:

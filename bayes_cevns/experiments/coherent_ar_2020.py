@@ -28,6 +28,7 @@ from bayes_cevns.experiments.base import (
     Nuisance,
     TimeTable,
 )
+from bayes_cevns.experiments.registry import register
 from bayes_cevns.experiments.data import load_table, release_checksums, verified_path
 from bayes_cevns.experiments.response import (
     flavour_block_matrix,
@@ -114,6 +115,7 @@ def _relative(var: np.ndarray, cv: np.ndarray) -> np.ndarray:
     return np.divide(var, cv, out=np.ones_like(cv), where=cv > 0)
 
 
+@register(RELEASE, label="ar", color="tab:red", title="Ar")
 def load(binning: str = "2d", natural_argon: bool = False,
          n_nodes: int = RECOIL_NODES_PER_SEGMENT) -> Experiment:
     """Build the Ar 2020 experiment (see module docstring)."""
@@ -190,15 +192,17 @@ def load(binning: str = "2d", natural_argon: bool = False,
     brn_up = {k: fold(_shape_only(v[0], brn)) for k, v in brn_var.items()}
     brn_down = {k: fold(_shape_only(v[1], brn)) for k, v in brn_var.items() if v[1] is not None}
     backgrounds = {
-        "ss": Background("ss", Morph(fold(pdf3d("bkgpdf.txt"))), 0.0079, "steady state"),
+        "ss": Background("ss", Morph(fold(pdf3d("bkgpdf.txt"))), 0.0079, "steady state", role="steady_state"),
         "brn_prompt": Background("brn_prompt", Morph(fold(brn), brn_up, brn_down), 0.32,
                                  "prompt beam-related neutrons"),
         "brn_delayed": Background("brn_delayed", Morph(fold(pdf3d("delbrnpdf.txt"))), 1.0,
                                   "delayed beam-related neutrons"),
     }
     nuisances = {
-        "ar_flux": Nuisance("ar_flux", 1.0, r_unc / r_nu, "SNS neutrino flux normalisation (10%)", lower=0.0),
-        "ar_mass": Nuisance("ar_mass", 1.0, mass_unc / mass_kg, "fiducial mass (24.4 +- 0.61 kg)", lower=0.0),
+        "ar_flux": Nuisance("ar_flux", 1.0, r_unc / r_nu, "SNS neutrino flux normalisation (10%)", lower=0.0,
+                            role="flux"),
+        "ar_mass": Nuisance("ar_mass", 1.0, mass_unc / mass_kg, "fiducial mass (24.4 +- 0.61 kg)", lower=0.0,
+                            role="norm"),
         "ar_qf_a": Nuisance("ar_qf_a", 0.0, 1.0, "quenching factor offset a (0.246 +- 0.006)"),
         "ar_qf_b": Nuisance("ar_qf_b", 0.0, 1.0, "quenching factor slope b (0.00078 +- 0.00009)"),
         "ar_cevns_tmean": Nuisance("ar_cevns_tmean", 0.0, 1.0, "CEvNS timing-mean shape (one-sided)"),
@@ -226,6 +230,8 @@ def load(binning: str = "2d", natural_argon: bool = False,
         exposure={"n_pot": n_pot, "nu_per_flavour_per_pot": r_nu, "baseline_m": baseline,
                   "mass_kg": mass_kg, "n_targets": n_atoms, "fluence_per_cm2": eta},
         checksums=release_checksums(RELEASE),
+        label="ar",
+        color="tab:red",
         extra_axis=extra,
         reference=dict(REFERENCE),
         xsec_weights=xsec_weights(wts, targets, eta),

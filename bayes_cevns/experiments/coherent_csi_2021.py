@@ -34,6 +34,7 @@ from bayes_cevns.experiments.base import (
     TimeTable,
     histogram_events,
 )
+from bayes_cevns.experiments.registry import register
 from bayes_cevns.experiments.data import load_table, release_checksums
 from bayes_cevns.experiments.response import (
     flavour_block_matrix,
@@ -134,6 +135,7 @@ def pe_response(recoil_mev: np.ndarray, qf_coeffs: np.ndarray, eff_coeffs: np.nd
 SS_MODELS = ("smooth", "factorised")
 
 
+@register(RELEASE, label="csi", color="tab:blue", title="CsI")
 def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
          n_nodes: int = RECOIL_NODES_PER_SEGMENT, ss_model: str = "smooth") -> Experiment:
     """Build the CsI 2021 experiment: data, response matrices, templates and nuisances.
@@ -207,10 +209,11 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
     backgrounds["ss"] = Background(
         "ss", Morph(ss_template), 0.0,
         "steady state from the anti-coincidence window (its total is a Poisson measurement)",
-        aux_count=n_ac)
+        aux_count=n_ac, role="steady_state")
 
     nuisances = {
-        "csi_flux": Nuisance("csi_flux", 1.0, 0.10, "SNS neutrino flux normalisation (10%)", lower=0.0),
+        "csi_flux": Nuisance("csi_flux", 1.0, 0.10, "SNS neutrino flux normalisation (10%)", lower=0.0,
+                             role="flux"),
         "csi_qf_z0": Nuisance("csi_qf_z0", 0.0, 1.0, "quenching systematic component 0"),
         "csi_qf_z1": Nuisance("csi_qf_z1", 0.0, 1.0, "quenching systematic component 1"),
         "csi_eff": Nuisance("csi_eff", 0.0, 1.0, "energy-efficiency systematic"),
@@ -236,6 +239,8 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
                   "baseline_m": BASELINE_M, "mass_kg": MASS_KG, "n_targets_each": n_targets,
                   "fluence_per_cm2": eta},
         checksums=release_checksums(RELEASE),
+        label="csi",
+        color="tab:blue",
         reference=dict(REFERENCE),
         xsec_weights=xsec_weights(wts, targets, eta),
     )

@@ -1,1 +1,1 @@
-"""Inference layer: model cards -> PyTensor forward model -> PyMC model, sampling, profiles, CLI."""
+"""Inference layer: algorithms only -- objective, minimisers, profiles, sampling, evidence, toys."""

@@ -7,15 +7,15 @@ probability, the profile best fit and Wilks interval (MINOS), and the endpoint d
 from collections.abc import Sequence
 
 import numpy as np
-import pymc as pm
 from arviz import hdi
 
+from bayes_cevns.model.built import BuiltModel
 from bayes_cevns.inference.profile import minos_interval, objective
 
 
-def compare_intervals(model: pm.Model, idata, params: Sequence[str], prob: float = 0.6827) -> list[dict]:
+def compare_intervals(built: BuiltModel, idata, params: Sequence[str], prob: float = 0.6827) -> list[dict]:
     """Rows comparing posterior HDI/ETI with the MINOS interval at the same probability."""
-    obj = objective(model)
+    obj = objective(built)
     rows = []
     for name in params:
         x = np.asarray(idata.posterior[name]).reshape(-1)

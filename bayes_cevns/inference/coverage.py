@@ -10,21 +10,21 @@ fitted by the same compiled objective (:meth:`Objective.set_data`): one MIGRAD +
 import numpy as np
 import pymc as pm
 
-from bayes_cevns.cards import load_card
-from bayes_cevns.inference.forward import prefix
-from bayes_cevns.inference.model import build_model
 from bayes_cevns.inference.profile import minos_interval, objective
+from bayes_cevns.model.build import build_model
+from bayes_cevns.model.built import BuiltModel
+from bayes_cevns.model.cards import load_card
 
 
-def prior_predictive_toys(model: pm.Model, truth: dict[str, float], n_toys: int, seed: int) -> dict:
+def prior_predictive_toys(built: BuiltModel, truth: dict[str, float], n_toys: int, seed: int) -> dict:
     """Toy data sets (by ``pm.Data`` name) from the prior predictive with ``truth`` fixed (``pm.do``)."""
     observed = {}
-    for exp in model.experiments:
-        p = prefix(exp)
+    for exp in built.experiments:
+        p = exp.prefix
         observed[f"obs_{p}"] = f"data_{p}"
         observed.update({f"{p}_{b}_aux": f"data_{p}_{b}_aux"
                          for b, bkg in exp.backgrounds.items() if bkg.aux_count is not None})
-    prior = pm.sample_prior_predictive(draws=n_toys, model=pm.do(model, truth),
+    prior = pm.sample_prior_predictive(draws=n_toys, model=pm.do(built.model, truth),
                                        var_names=list(observed), random_seed=seed)
     return {d: np.asarray(prior.prior_predictive[o]).reshape(n_toys, *np.shape(prior.prior_predictive[o])[2:])
             for o, d in observed.items()}

@@ -2,10 +2,10 @@
 
 from collections.abc import Mapping, Sequence
 
-from bayes_cevns.cards import load_card
 from bayes_cevns.inference import sampling
-from bayes_cevns.inference.forward import PREFIX
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.io import save_atomic
+from bayes_cevns.model.build import build_model
+from bayes_cevns.model.cards import load_card
 
 
 def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int = 1000,
@@ -21,21 +21,24 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     ``cevns_in_data_<experiment>`` the CEvNS events expected in the analysed bins, i.e. with every
     efficiency including CsI's time-dependent one, and ``xsec_<experiment>_1e-40cm2`` flux-averaged
     cross sections) and ``diagnostics`` (``rhat_max``, ``ess_bulk_min``, ``divergences``, ``problems``).
-    With ``return_model`` the result comes with the PyMC model and the posterior DataTree.
+    With ``return_model`` the result comes with the :class:`BuiltModel` and the posterior DataTree.
     ``prior_terms``: extra log-prior terms (e.g. oscillation presets of :mod:`bayes_cevns.priors`).
     """
     c = load_card(card)
-    likelihood = {k: v for k, v in (likelihood or {}).items() if k in experiments}
-    model = build_model(c, experiments, free=free, priors=priors, fixed=fixed,
+    built = build_model(c, experiments, free=free, priors=priors, fixed=fixed,
                         share_flux=share_flux, likelihood=likelihood, extra=extra, prior_terms=prior_terms)
-    idata = sampling.sample(model, draws=draws, tune=tune, chains=chains, seed=seed,
+    model = built.model
+    idata = sampling.sample(built, draws=draws, tune=tune, chains=chains, seed=seed,
                             sampler=sampler, cores=cores)
     params = [rv.name for rv in model.free_RVs]
     params += [d.name for d in model.deterministics
                if d.name not in params and d.name in {p for p in c.parameters}]
-    derived_vars = {f"cevns_{e}": f"cevns_{PREFIX[e]}" for e in experiments}
-    derived_vars.update({f"cevns_in_data_{e}": f"cevns_in_data_{PREFIX[e]}" for e in experiments})
-    derived_vars.update({f"xsec_{e}_1e-40cm2": f"xsec_{PREFIX[e]}" for e in experiments})
+    derived_vars = {}
+    for e in built.experiments:
+        derived_vars[f"cevns_{e.name}"] = f"cevns_{e.prefix}"
+        derived_vars[f"cevns_in_data_{e.name}"] = f"cevns_in_data_{e.prefix}"
+        if e.xsec_weights is not None:
+            derived_vars[f"xsec_{e.name}_1e-40cm2"] = f"xsec_{e.prefix}"
     if "g2mu" in extra:
         derived_vars["delta_a_mu_1e-10"] = "delta_a_mu_1e-10"
     diag = sampling.diagnostics(idata, params)
@@ -49,6 +52,6 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
         "seed": seed,
     }
     if out:
-        sampling.save_atomic(idata, out)
+        save_atomic(idata, out)
         result["out"] = out
-    return (result, model, idata) if return_model else result
+    return (result, built, idata) if return_model else result

@@ -25,11 +25,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from scipy.optimize import minimize, minimize_scalar
 from scipy.stats import chi2 as chi2_dist
 
-from bayes_cevns.cards import CardError, ModelCard, load_card
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.cards import CardError, ModelCard, load_card
+from bayes_cevns.model.build import build_model
 from bayes_cevns.inference.profile import objective
+from bayes_cevns.inference.coverage import prior_predictive_toys
 
 CL_2SIGMA = 0.9545
 PRIORS = ("log_uniform", "uniform_g", "uniform_g2")
@@ -66,23 +68,34 @@ class MediatorScan:
 
     def __init__(self, card: ModelCard | str, experiments: Sequence[str], likelihood: dict | None = None):
         self.card = load_card(card) if isinstance(card, str) else card
-        for p in ("g", "m_med"):
-            if p not in self.card.parameters:
-                raise CardError(f"model {self.card.name!r} has no {p!r}: limits need a mediator card")
+        coupling = [n for n, p in self.card.parameters.items() if p.role == "coupling"]
+        mass = [n for n, p in self.card.parameters.items() if p.role == "mass"]
+        if len(coupling) != 1 or len(mass) != 1:
+            raise CardError(f"model {self.card.name!r} needs one parameter of role 'coupling' and one of role "
+                            f"'mass' for (M, g) limits; it has {coupling} and {mass}")
         self.experiments = list(experiments)
-        model = build_model(self.card, self.experiments, free=["g", "m_med"], likelihood=likelihood,
-                            priors={"g": "log_uniform(1e-7,1.0)", "m_med": "log_uniform(1e-3,1e5)"})
-        self.model = model
-        self.obj = objective(model)
+        built = build_model(self.card, self.experiments, free=[coupling[0], mass[0]], likelihood=likelihood,
+                            priors={coupling[0]: "log_uniform(1e-7,1.0)", mass[0]: "log_uniform(1e-3,1e5)"})
+        self._compile(built, built.carrier("coupling"), -7.0, 1.0)
+
+    def _compile(self, built, coupling, coupling_ref, log10_mass_ref: float) -> None:
+        """Compile the objective; ``coupling``: the coupling variable(s) held on the grid, with
+        reference value(s) ``coupling_ref`` at which the nuisance scales are set."""
+        self.built = built
+        self.model = built.model
+        self.obj = objective(built)
         names = self.obj.names
-        self.ig, self.im = names.index("log10_g"), names.index("log10_m_med")
-        self.nuis = [i for i in range(len(names)) if i not in (self.ig, self.im)]
+        self.coupling_rv, self.mass_rv = coupling, built.carrier("mass")
+        self.ig = [names.index(n) for n in coupling] if isinstance(coupling, (list, tuple)) else names.index(coupling)
+        self.im = names.index(self.mass_rv)
+        fixed = set(self.ig if isinstance(self.ig, list) else [self.ig]) | {self.im}
+        self.nuis = [i for i in range(len(names)) if i not in fixed]
         self.bounds = [tuple(self.obj.limits[i]) for i in self.nuis]
         self.start = self.obj.start.copy()
         self.n_evals = 0
         self.scale = np.ones(len(self.nuis))
-        self.scale = 1.0 / np.sqrt(np.maximum(np.diag(self.hessian(-7.0, 1.0, self.start[self.nuis], step=1e-3)),
-                                              1e-6))
+        self.scale = 1.0 / np.sqrt(np.maximum(np.diag(self.hessian(coupling_ref, log10_mass_ref,
+                                                                   self.start[self.nuis], step=1e-3)), 1e-6))
 
     # --- profile -------------------------------------------------------------------------
     def _full(self, lg: float, lm: float, xn: np.ndarray) -> np.ndarray:
@@ -140,7 +153,6 @@ class MediatorScan:
                       hi: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """Fallback where Newton stalls (non-convex regions far above the limit): L-BFGS-B on
         the scaled nuisances, keeping whichever point is lower."""
-        from scipy.optimize import minimize
 
         sc = self.scale
 
@@ -290,12 +302,8 @@ def limit_coverage(scan: MediatorScan, mass_mev: float, g_true: float, n_toys: i
     Delta chi^2(g_true) = chi^2_p(g_true) - min_g chi^2_p <= chi2.ppf(cl, 1); the minimum over g
     is found on a coarse log10 g grid and polished with a bounded scalar minimisation.
     """
-    from scipy.optimize import minimize_scalar
-
-    from bayes_cevns.inference.coverage import prior_predictive_toys
-
     lm, lg_true = math.log10(mass_mev), math.log10(g_true)
-    toys = prior_predictive_toys(scan.model, {"log10_g": lg_true, "log10_m_med": lm}, n_toys, seed)
+    toys = prior_predictive_toys(scan.built, {scan.coupling_rv: lg_true, scan.mass_rv: lm}, n_toys, seed)
     thr = delta_chi2_threshold(cl, 1)
     original = {k: v.get_value() for k, v in scan.obj.data.items()}
     grid = np.linspace(LOG10_G_RANGE[0], lg_true + 1.0, n_grid)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bayes_cevns.cards import load_card
+from bayes_cevns.model.cards import load_card
 from bayes_cevns.inference.limits import MediatorScan, delta_chi2_threshold, hpd_level
-from bayes_cevns.inference.model import build_model
+from bayes_cevns.model.build import build_model
 from bayes_cevns.inference.profile import objective
 from bayes_cevns.physics.constants import FLAVOUR_LEPTON
 from bayes_cevns.physics.nsi import NSI_PARAMETERS, pair_name
@@ -92,20 +92,9 @@ class EpsScan(MediatorScan):
         self.experiments = list(experiments)
         lo, hi = (5.0 * x for x in EPS_RANGE)
         priors = {n: f"uniform({lo},{hi})" for n in self.couplings}
-        priors["m_med"] = "log_uniform(1e-3,1e5)"
-        self.model = build_model(self.card, self.experiments, likelihood=likelihood, priors=priors)
-        self.obj = objective(self.model)
-        names = self.obj.names
-        self.ig = [names.index(n) for n in self.couplings]
-        self.im = names.index("log10_m_med")
-        self.nuis = [i for i in range(len(names)) if i not in (*self.ig, self.im)]
-        self.bounds = [tuple(self.obj.limits[i]) for i in self.nuis]
-        self.start = self.obj.start.copy()
-        self.n_evals = 0
-        self.scale = np.ones(len(self.nuis))
-        zero = np.zeros(len(self.couplings))
-        self.scale = 1.0 / np.sqrt(np.maximum(np.diag(self.hessian(zero, 5.0, self.start[self.nuis], step=1e-3)),
-                                              1e-6))
+        priors |= {n: "log_uniform(1e-3,1e5)" for n, p in self.card.parameters.items() if p.role == "mass"}
+        built = build_model(self.card, self.experiments, likelihood=likelihood, priors=priors)
+        self._compile(built, list(self.couplings), np.zeros(len(self.couplings)), 5.0)
 
     def vector(self, values: Mapping[str, float]) -> np.ndarray:
         """The scanned couplings in model order from a (partial) mapping; unnamed ones are zero.

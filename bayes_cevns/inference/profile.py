@@ -5,7 +5,7 @@ space; ``-2 * logp(observed + nuisance priors, jacobian=False)`` and its gradien
 once with PyTensor and minimised with iminuit (MIGRAD). Priors of the *physics* parameters are
 excluded, so chi^2 differences are likelihood ratios. For Poisson bins the value equals the
 Baker-Cousins chi^2 of [LM] Eq. 6 plus a data-only constant
-(:func:`bayes_cevns.inference.model.baker_cousins_offset`).
+(:func:`bayes_cevns.model.build.baker_cousins_offset`).
 """
 
 from collections.abc import Mapping, Sequence
@@ -18,6 +18,8 @@ import pytensor.tensor as pt
 from iminuit import Minuit
 from pymc.model.transform.conditioning import remove_value_transforms
 from scipy.stats import chi2 as chi2_dist
+
+from bayes_cevns.model.built import BuiltModel
 
 
 @dataclass
@@ -59,15 +61,17 @@ def _limits(rv) -> tuple[float | None, float | None]:
     return None, None
 
 
-def objective(model: pm.Model, physics: Sequence[str] | None = None,
+def objective(built: BuiltModel, physics: Sequence[str] | None = None,
               derived: Sequence[str] = ()) -> Objective:
-    """Build chi^2 = -2 ln L over all free variables of ``model``.
+    """Build chi^2 = -2 ln L over all free variables of the built model.
 
     ``physics``: names of the physics parameters whose priors are excluded from the objective
-    (defaults to ``model.sampled_parameters``). ``derived``: deterministics of the model (e.g.
-    ``cevns_csi``) compiled with their gradients for :func:`profile_derived`.
+    (defaults to the variables of physics roles, ``built.sampled_parameters``). ``derived``:
+    deterministics of the model (e.g. ``cevns_csi``) compiled with their gradients for
+    :func:`profile_derived`.
     """
-    physics = set(physics if physics is not None else getattr(model, "sampled_parameters", []))
+    model = built.model
+    physics = set(physics if physics is not None else built.sampled_parameters)
     plain = remove_value_transforms(model)
     free = list(plain.free_RVs)
     terms = list(plain.observed_RVs) + [rv for rv in free if rv.name not in physics]

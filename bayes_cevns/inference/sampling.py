@@ -1,17 +1,15 @@
-"""Sampling, convergence checks and provenance-stamped, atomic result files."""
+"""Sampling with provenance, and convergence checks."""
 
-import json
 import os
-import tempfile
 import warnings
-from pathlib import Path
 
 import arviz as az
 import numpy as np
 import pymc as pm
 
-from bayes_cevns import __version__
 from bayes_cevns.inference.flat_density import sample_nutpie
+from bayes_cevns.io import provenance
+from bayes_cevns.model.built import BuiltModel
 
 SAMPLERS = ("pymc", "nutpie", "numpyro")
 RHAT_MAX = 1.01
@@ -22,7 +20,7 @@ class ConvergenceWarning(UserWarning):
     """A fit did not pass the R-hat / ESS / divergence checks."""
 
 
-def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4,
+def sample(built: BuiltModel, draws: int = 1000, tune: int = 1000, chains: int = 4,
            seed: int = 0, sampler: str = "nutpie", progressbar: bool = False, cores: int | None = None,
            target_accept: float = 0.8):
     """NUTS on the model; returns the DataTree with provenance attributes.
@@ -31,6 +29,7 @@ def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4
     :mod:`bayes_cevns.inference.flat_density` (chains in turn on one core; ``cores`` is ignored);
     ``pymc`` and ``numpyro`` go through ``pm.sample``. Raise ``target_accept`` (e.g. 0.95) for
     narrow curved posteriors such as the NSI u/d ridges."""
+    model = built.model
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {SAMPLERS}")
     for n, v in (("draws", draws), ("tune", tune), ("chains", chains)):
@@ -45,25 +44,9 @@ def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4
         idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,
                           nuts_sampler=sampler, progressbar=progressbar, target_accept=target_accept,
                           cores=cores or min(chains, os.cpu_count() or 1))
-    idata.attrs.update(provenance(model, seed, sampler))
+    idata.attrs.update(provenance(built.card, built.experiments, seed=seed, sampler=sampler, draws=draws,
+                                  tune=tune, chains=chains, target_accept=target_accept))
     return idata
-
-
-def provenance(model: pm.Model, seed: int, sampler: str) -> dict:
-    """Package version, data checksums, model card text and seed, as netCDF-safe attributes."""
-    card = getattr(model, "card", None)
-    checksums = {}
-    for e in getattr(model, "experiments", []):
-        checksums.update(e.checksums)
-    return {
-        "bayes_cevns_version": __version__,
-        "data_sha256": json.dumps(checksums, sort_keys=True),
-        "model_card": card.text if card is not None else "",
-        "model_card_name": card.name if card is not None else "",
-        "experiments": ",".join(e.name for e in getattr(model, "experiments", [])),
-        "seed": int(seed),
-        "sampler": sampler,
-    }
 
 
 def diagnostics(idata, var_names: list[str] | None = None) -> dict:
@@ -90,36 +73,6 @@ def check_convergence(diag: dict, rhat_max: float = RHAT_MAX, ess_min: float = E
     for p in problems:
         warnings.warn(f"NOT CONVERGED: {p}", ConvergenceWarning, stacklevel=2)
     return problems
-
-
-def save_atomic(idata, path: str | Path) -> Path:
-    """Write the DataTree to netCDF via a temporary file in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        idata.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
-
-
-def write_text_atomic(text: str, path: str | Path) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-    return path
-
-
-def write_json_atomic(obj: dict, path: str | Path) -> Path:
-    return write_text_atomic(json.dumps(obj, indent=2), path)
 
 
 def summarise(idata, names: list[str], prob: float = 0.6827) -> dict:

@@ -60,24 +60,3 @@ def quark_vector_charge(c_u, c_d, Z: int, N: int, f_p, f_n):
     have shape (K,); the couplings may be scalars or arrays broadcasting against (K,).
     """
     return (2.0 * c_u + c_d) * Z * f_p + (c_u + 2.0 * c_d) * N * f_n
-
-
-def charge_radius_running(q: np.ndarray) -> np.ndarray:
-    """q-dependence of g_V^p(nu_l), shape (3, K), for the SM card option ``running = true``.
-
-    The flavour dependence of the radiative-corrected g_V^p ([LM] Eq. 12) is the neutrino charge
-    radius term -(alpha/3pi) ln m_l^2 (it reproduces g_V^p(nu_e) - g_V^p(nu_mu) =
-    (alpha/3pi) ln(m_mu^2/m_e^2) = 0.0082 vs 0.0401 - 0.0318). At momentum transfer |q| the
-    lepton loop gives ln m_l^2 -> 6 int x(1-x) ln(m_l^2 + x(1-x)|q|^2) dx, so
-
-        g_V^p(nu_l, q) = g_V^p(nu_l, 0) - (2 alpha/pi) int_0^1 x(1-x) ln[1 + x(1-x)|q|^2/m_l^2] dx.
-
-    For nu_e at |q| = 50 MeV this is -0.0058; for nu_mu it is below 1e-4. The flavour-universal
-    running of sin^2 theta_W from the electron loop is suppressed by (1/2 - 2 sin^2 theta_W) and
-    not included.
-    """
-    from bayes_cevns.physics.constants import ALPHA_EM, LEPTON_MASSES
-    from bayes_cevns.physics.lepton_loop import vacuum_polarisation
-
-    rows = [vacuum_polarisation(q, LEPTON_MASSES[lep]) for lep in FLAVOUR_LEPTON]
-    return -(2.0 * ALPHA_EM / np.pi) * np.array(rows)

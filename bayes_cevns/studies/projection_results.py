@@ -14,23 +14,31 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes_cevns import __version__
-from bayes_cevns.cards import load_card
 from bayes_cevns.experiments.data import sha256, verified_path
+from bayes_cevns.experiments.datasets import (
+    DEFAULT_DATA,
+    PROJECTION_BETA,
+    U1R_PROJECTIONS,
+    XENON1T_SOLAR,
+    title,
+)
 from bayes_cevns.experiments.projected import setups
-from bayes_cevns.inference.projection import HEAVY_MASS, Counter, bayes_mass_lower, coupling_upper_bound, mass_lower_bound
-from bayes_cevns.inference.sampling import write_json_atomic, write_text_atomic
-from bayes_cevns.inference.u1r_bounds import coherent_bound, nue_bound, rho_bound
+from bayes_cevns.inference.limits import chi2_upper
+from bayes_cevns.io import provenance, write_json_atomic, write_text_atomic
+from bayes_cevns.model.cards import load_card
 from bayes_cevns.physics.heavy_zprime import E6_ANGLES, E6_NU_DECOUPLED
+from bayes_cevns.physics.u1r_bounds import coherent_bound, nue_bound, rho_bound
+from bayes_cevns.studies.projection import HEAVY_MASS, Counter, bayes_mass_lower, coupling_upper_bound, mass_lower_bound
+from bayes_cevns.studies.scan import scanner
 
 HEAVY_MODELS = ("e6_chi", "e6_psi", "e6_eta", "left_right")
 CL = 0.90
 SYS_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 LUMI_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 LUMI_SYS = 0.05
-BETA_EXPERIMENTS = ("coherent_lar_ton", "conus", "cr51_lxe_c")
+BETA_EXPERIMENTS = PROJECTION_BETA
 U1R_MASSES_MEV = np.geomspace(1e-3, 300.0, 23)
-U1R_DATA = ("coherent_csi_2021", "coherent_ar_2020")
+U1R_DATA = DEFAULT_DATA
 
 
 class _Counters:
@@ -124,15 +132,12 @@ def u1r_bounds(with_data: bool = True) -> dict:
     m = U1R_MASSES_MEV
     res = {"mass_mev": m.tolist(), "rho_eq34": rho_bound(m).tolist(), "texono_eq36": nue_bound(m).tolist(),
            "texono_eq36_ratio0.2": nue_bound(m, ratio=0.2).tolist(), "coherent_eq39": coherent_bound(m).tolist()}
-    for exp in ("texono_nue", "coherent_csi_2017", "cr51_lxe_c"):
+    for exp in U1R_PROJECTIONS:
         counter = Counter("u1r", exp)
         res[f"{exp}_chi2"] = [coupling_upper_bound(counter, exp, float(x), CL) for x in m]
     if with_data:
-        from bayes_cevns.inference.limits import chi2_upper
-        from bayes_cevns.inference.scan import scanner
-
         scan = scanner("u1r", list(U1R_DATA))
-        res["coherent_2021_2020_data_chi2"] = [chi2_upper(scan.slice(float(x)), CL)["coupling_upper"] for x in m]
+        res["data_chi2"] = [chi2_upper(scan.slice(float(x)), CL)["coupling_upper"] for x in m]
     return res
 
 
@@ -146,7 +151,7 @@ def xenon1t_comparison(masses_mev=(0.01, 0.03, 0.1), u1r_coupling: float = 8e-7)
     coupling that gives the observed excess of ~53 events, per mediator mass."""
     from scipy.optimize import brentq
 
-    counter = Counter("u1r", "xenon1t_solar")
+    counter = Counter("u1r", XENON1T_SOLAR)
     sm = float(counter.sm()[:XENON1T_WINDOW_BINS].sum())
 
     def window(g: float, m: float) -> float:
@@ -213,10 +218,9 @@ def _plots(out: Path, sys_scan: dict, lumi: dict, betas: np.ndarray, beta_scan: 
     styles = {"rho_eq34": ("k-", "ρ parameter, [U1R] Eq. 34"), "texono_eq36": ("b-", "TEXONO, [U1R] Eq. 36 (r = 0.1)"),
               "texono_eq36_ratio0.2": ("b:", "TEXONO, Eq. 36 with r = 0.2"),
               "coherent_eq39": ("r-", "COHERENT, [U1R] Eqs. 39-40"),
-              "texono_nue_chi2": ("b--", "TEXONO ν̄e, 3-8 MeV window, χ² (this package)"),
-              "coherent_csi_2017_chi2": ("r--", "CsI 2017, Eq. 21 χ² (this package)"),
-              "cr51_lxe_c_chi2": ("g--", "51Cr-LXe C, χ² (this package)"),
-              "coherent_2021_2020_data_chi2": ("m-.", "CsI 2021 + Ar 2020 data, profile χ² (this package)")}
+              **{f"{exp}_chi2": (style, f"{setups()[exp].label}, χ² (this package)")
+                 for exp, style in zip(U1R_PROJECTIONS, ("b--", "r--", "g--"))},
+              "data_chi2": ("m-.", f"{title(U1R_DATA)} data, profile χ² (this package)")}
     for key, (style, label) in styles.items():
         if key in u1r:
             ax.plot(m, _none_to_nan(u1r[key]), style, label=label)
@@ -246,7 +250,7 @@ def run_projection_results(out: str | Path, with_data: bool = True) -> dict:
     results = {"table": rows, "sys_grid": SYS_GRID, "sys_scan": sys_scan, "lumi_grid": LUMI_GRID,
                "lumi_sys": LUMI_SYS, "lumi_scan": lumi, "beta_rad": betas.tolist(), "beta_scan": beta_scan,
                "u1r": u1r, "xenon1t": xenon}
-    write_json_atomic({"package_version": __version__, "cl": CL,
+    write_json_atomic({"provenance": provenance(load_card("u1r"), seed=None), "cl": CL,
                        "data_checksums": {"projected/setups.toml": sha256(verified_path("projected", "setups.toml"))},
                        "cards": list(HEAVY_MODELS) + ["e6", "u1r"], "seed": None, "results": results},
                       out / "projection_provenance.json")

@@ -6,9 +6,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bayes_cevns.cards import ModelCard  # noqa: E402
-from bayes_cevns.experiments import load_experiment  # noqa: E402
-from bayes_cevns.inference.predict import predicted_arrays  # noqa: E402
+from bayes_cevns.model.cards import ModelCard  # noqa: E402
+from bayes_cevns.experiments import load_experiment, registration  # noqa: E402
+from bayes_cevns.experiments.datasets import title  # noqa: E402
+from bayes_cevns.model.predict import predicted_arrays  # noqa: E402
 
 
 def plot_prediction(card: ModelCard, experiment: str, values: dict[str, float], path: str) -> str:
@@ -36,8 +37,10 @@ def plot_prediction(card: ModelCard, experiment: str, values: dict[str, float], 
     return path
 
 
-_DATA_STYLE = {"coherent_csi_2021": ("CsI", "tab:blue"), "coherent_ar_2020": ("Ar", "tab:red"),
-               "coherent_csi_2021+coherent_ar_2020": ("CsI+Ar", "black")}
+def _data_style(experiments: list[str]) -> tuple[str, str]:
+    """(legend title, colour) of a dataset: the experiment's own colour, black for a combination."""
+    colour = registration(experiments[0]).color if len(experiments) == 1 else "black"
+    return title(experiments), colour
 
 
 def plot_limits(results: list[dict], path: str) -> str:
@@ -46,7 +49,7 @@ def plot_limits(results: list[dict], path: str) -> str:
     per dataset."""
     fig, ax = plt.subplots(figsize=(6.5, 5))
     for res in results:
-        label, colour = _DATA_STYLE.get("+".join(res["data"]), ("+".join(res["data"]), "tab:green"))
+        label, colour = _data_style(res["data"])
         m = np.array([r["mass_mev"] for r in res["rows"]])
         chi = np.array([np.nan if r["chi2"] is None else r["chi2"] for r in res["rows"]])
         ax.plot(m, chi, "-", color=colour, label=f"{label} $\\chi^2$")
@@ -75,7 +78,7 @@ def plot_plane(planes: dict[str, dict], model: str, path: str) -> str:
     region of the joint posterior (dashed), as in [LM] Figs. 4-8."""
     fig, ax = plt.subplots(figsize=(6.5, 5))
     for data, pl in planes.items():
-        label, colour = _DATA_STYLE.get(data, (data, "tab:green"))
+        label, colour = _data_style(data.split("+"))
         m, g = 10.0 ** pl["log10_mass"], 10.0 ** pl["log10_g"]
         if len(m) < 2:
             continue

@@ -6,30 +6,34 @@ precomputed NumPy matrix (see :mod:`bayes_cevns.experiments.base`). One matrix-v
 gives all morph terms at once.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
 
-from bayes_cevns.cards import ModelCard
+from bayes_cevns.model.cards import ModelCard
 from bayes_cevns.experiments.base import Experiment, Morph
-from bayes_cevns.physics.models import weak_charge_sq
-
-#: short prefixes used in nuisance and derived-quantity names
-PREFIX = {"coherent_csi_2021": "csi", "coherent_ar_2020": "ar"}
-
-
-def prefix(exp: Experiment) -> str:
-    return PREFIX.get(exp.name, exp.name)
-
+from bayes_cevns.physics.contributions import weak_charge_sq
 
 def background_norm_name(exp: Experiment, bkg: str) -> str:
-    return f"{prefix(exp)}_{bkg}_norm"
+    """Name of the normalisation nuisance of background ``bkg`` (``csi_brn_norm``)."""
+    return f"{exp.prefix}_{bkg}_norm"
 
 
 def scale_name(card: ModelCard, param: str, exp: Experiment) -> str:
     """Name of a card parameter for one experiment (``cevns_scale_csi`` for per-experiment ones)."""
-    return f"{param}_{prefix(exp)}" if param in card.per_experiment else param
+    return f"{param}_{exp.prefix}" if param in card.per_experiment else param
+
+
+def card_parameter(card: ModelCard, name: str, experiments: Sequence[Experiment]) -> str:
+    """The card parameter behind ``name``: itself, or the per-experiment parameter it is a copy of."""
+    if name in card.parameters:
+        return name
+    for p in card.per_experiment:
+        if any(scale_name(card, p, e) == name for e in experiments):
+            return p
+    return card.parameter(name).name
 
 
 def _morph_tensor(m: Morph, z: Mapping, name: str):
@@ -118,14 +122,15 @@ def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Ma
 
 def prediction_function(card: ModelCard, exp: Experiment):
     """Compiled NumPy-in/NumPy-out nominal prediction: f(**card_values) -> dict of count arrays."""
-    names = [scale_name(card, p, exp) if p in card.per_experiment else p for p in card.parameters]
-    inputs = {n: pt.dscalar(n) for n in names}
+    names = {p: scale_name(card, p, exp) for p in card.parameters}
+    inputs = {n: pt.dscalar(n) for n in names.values()}
     comps = expected_components(card, exp, inputs, {})
     keys = list(comps)
     fn = pytensor.function(list(inputs.values()), [comps[k] for k in keys], on_unused_input="ignore")
 
     def predict(values: Mapping[str, float]) -> dict[str, np.ndarray]:
-        args = [values.get(n, values.get(n.rsplit("_", 1)[0])) for n in names]
+        """``values`` by card parameter name; a per-experiment one may also be given by its own name."""
+        args = [values.get(n, values.get(p)) for p, n in names.items()]
         return dict(zip(keys, fn(*args)))
 
     return predict

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from bayes_cevns.cards import ModelCard
+from bayes_cevns.model.cards import ModelCard
 from bayes_cevns.experiments import load_experiment
-from bayes_cevns.inference.forward import prediction_function
+from bayes_cevns.model.forward import prediction_function
 
 
 _COMPILED: dict[tuple, object] = {}

@@ -26,14 +26,11 @@ import pymc as pm
 import pytensor.tensor as pt
 from scipy.special import gammaln
 
-from bayes_cevns.cards import CardError, ModelCard, Prior, load_card
 from bayes_cevns.experiments import Experiment, load_experiment
-from bayes_cevns.inference.forward import (
-    background_norm_name,
-    expected_components,
-    prefix,
-    scale_name,
-)
+from bayes_cevns.model.built import BuiltModel
+from bayes_cevns.model.cards import CardError, ModelCard, Prior, load_card
+from bayes_cevns.model.forward import background_norm_name, expected_components, scale_name
+from bayes_cevns.model.g2_term import add_g2mu_term
 
 LIKELIHOODS = ("poisson", "gauss_chi2")
 #: measurements other than the CEvNS releases that a model can include (``build_model(extra=...)``)
@@ -42,6 +39,8 @@ EXTRA_LIKELIHOODS = ("g2mu",)
 XSEC_UNIT_INV = np.float64(1e40)
 #: prior on the steady-state norm when it is fixed by an auxiliary Poisson measurement
 SS_AUX_PRIOR = (0.5, 1.5)
+#: the one flux nuisance of ``share_flux=True`` (replaces every experiment's flux-role nuisance)
+SHARED_FLUX = "sns_flux"
 
 
 def _prior_rv(name: str, prior: Prior):
@@ -111,15 +110,15 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 fixed: Mapping[str, float] | None = None, share_flux: bool = False,
                 likelihood: Mapping[str, str] | None = None,
                 observed: Mapping[str, np.ndarray] | None = None,
-                extra: Sequence[str] = (), prior_terms: Sequence = ()) -> pm.Model:
-    """A ``pm.Model`` for the card on the experiments.
+                extra: Sequence[str] = (), prior_terms: Sequence = ()) -> BuiltModel:
+    """A :class:`BuiltModel` (the ``pm.Model`` with its card, experiments and variable roles).
 
     ``free``: extra card parameters to sample (with card priors); ``priors``: overriding priors
     (``Prior`` or text like ``"uniform(0.1,0.4)"``), which also free the parameter; ``fixed``:
     values for non-sampled parameters; ``likelihood``: per-experiment choice among
     ``LIKELIHOODS``; ``observed``: replacement data (e.g. Asimov or toy) per experiment;
     ``extra``: further measurements, e.g. ``("g2mu",)`` for the muon g-2 term of
-    :mod:`bayes_cevns.inference.g2` (then ``experiments`` may be empty: a g-2-only fit);
+    :mod:`bayes_cevns.studies.g2` (then ``experiments`` may be empty: a g-2-only fit);
     ``prior_terms``: extra log-prior terms on card parameters (e.g. oscillation priors of
     :mod:`bayes_cevns.priors`), each added as a potential ``prior_<name>``.
 
@@ -134,42 +133,46 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
     exps = _resolve_experiments(experiments) if experiments or not extra else []
     sampled = free_parameters(card, free, priors, fixed)
     values = card.values(fixed)
-    likelihood = dict(likelihood or {})
-    for k, v in likelihood.items():
-        if v not in LIKELIHOODS:
-            raise ValueError(f"unknown likelihood {v!r} for {k}; choose one of {LIKELIHOODS}")
+    likelihood = _likelihood_choices(likelihood or {}, exps)
     coords = {}
     for e in exps:
-        p = prefix(e)
+        p = e.prefix
         coords[f"{p}_energy"] = 0.5 * (e.energy_edges[1:] + e.energy_edges[:-1])
         coords[f"{p}_time"] = np.arange(e.shape[1]) if e.extra_axis else 0.5 * (e.time_edges[1:] + e.time_edges[:-1])
 
-    physics_names = []
+    roles: dict[str, str] = {}
+    carriers: dict[str, list[str]] = {}
+
+    def physics_rv(pname: str, card_name: str, prior: Prior):
+        rv_name = _rv_name(pname, prior)
+        roles[rv_name] = card.parameters[card_name].role
+        carriers.setdefault(card_name, []).append(rv_name)
+        return _prior_rv(pname, prior)
+
     with pm.Model(coords=coords) as model:
-        shared_params = {}
-        for name, prior in sampled.items():
-            if name in card.per_experiment:
-                continue
-            shared_params[name] = _prior_rv(name, prior)
-            physics_names.append(_rv_name(name, prior))
-        flux_shared = pm.TruncatedNormal("sns_flux", mu=1.0, sigma=0.1, lower=0.0) if share_flux else None
+        shared_params = {name: physics_rv(name, name, prior) for name, prior in sampled.items()
+                         if name not in card.per_experiment}
+        flux_shared = None
+        if share_flux:
+            flux_shared = pm.TruncatedNormal(SHARED_FLUX, mu=1.0, sigma=0.1, lower=0.0)
+            roles[SHARED_FLUX] = "flux"
         for e in exps:
-            p = prefix(e)
+            p = e.prefix
             params = {k: v for k, v in values.items() if k not in card.per_experiment}
             params.update(shared_params)
             for name in card.per_experiment:
                 pname = scale_name(card, name, e)
-                params[pname] = _prior_rv(pname, sampled[name]) if name in sampled else values[name]
-                if name in sampled:
-                    physics_names.append(_rv_name(pname, sampled[name]))
+                params[pname] = physics_rv(pname, name, sampled[name]) if name in sampled else values[name]
             z = {}
             for n, nu in e.nuisances.items():
-                if share_flux and n.endswith("_flux"):
+                if share_flux and nu.role == "flux":
                     z[n] = flux_shared
-                elif nu.lower is not None or nu.upper is not None:
+                    continue
+                if nu.lower is not None or nu.upper is not None:
                     z[n] = pm.TruncatedNormal(n, mu=nu.mu, sigma=nu.sigma, lower=nu.lower, upper=nu.upper)
                 else:
                     z[n] = pm.Normal(n, mu=nu.mu, sigma=nu.sigma)
+                roles[n] = "flux" if nu.role == "flux" else "nuisance"
             for b, bkg in e.backgrounds.items():
                 nn = background_norm_name(e, b)
                 if bkg.aux_count is not None:
@@ -178,6 +181,9 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                     pm.Poisson(f"{p}_{b}_aux", mu=bkg.aux_count * z[nn], observed=aux)
                 elif bkg.norm_sigma > 0:
                     z[nn] = pm.TruncatedNormal(nn, mu=1.0, sigma=bkg.norm_sigma, lower=0.0)
+                else:
+                    continue
+                roles[nn] = "background_norm"
             comps = expected_components(card, e, params, z)
             pm.Deterministic(f"cevns_{p}", comps["_cevns_published"])
             pm.Deterministic(f"cevns_in_data_{p}", comps["cevns"].sum())
@@ -195,21 +201,27 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 data = pm.Data(f"data_{p}", np.asarray(np.round(obs), dtype="int64"), dims=dims)
                 pm.Poisson(f"obs_{p}", mu=pt.maximum(mu, 1e-12), observed=data, dims=dims)
             else:
-                ss = e.backgrounds["ss"].template.nominal
-                sigma = np.sqrt(np.maximum(obs + ss / 5.0, 1.0))
+                sigma = np.sqrt(np.maximum(obs + e.steady_state_template() / 5.0, 1.0))
                 data = pm.Data(f"data_{p}", np.asarray(obs, dtype=float), dims=dims)
                 pm.Normal(f"obs_{p}", mu=mu, sigma=sigma, observed=data, dims=dims)
         if "g2mu" in extra:
-            from bayes_cevns.inference.g2 import add_g2mu_term
-
             for p in ("g", "m_med"):
                 card.parameter(p)
             add_g2mu_term(card, shared_params.get("g", values["g"]), shared_params.get("m_med", values["m_med"]))
         _add_prior_terms(card, prior_terms, {**values, **shared_params})
-    model.card = card  # type: ignore[attr-defined]
-    model.experiments = exps  # type: ignore[attr-defined]
-    model.sampled_parameters = physics_names  # type: ignore[attr-defined]
-    return model
+    return BuiltModel(model, card, exps, roles, carriers)
+
+
+def _likelihood_choices(choices: Mapping[str, str], exps: Sequence[Experiment]) -> dict[str, str]:
+    """Per-experiment likelihood kinds keyed by experiment id (labels are accepted as keys)."""
+    by_key = {e.name: e.name for e in exps} | {e.prefix: e.name for e in exps}
+    out = {}
+    for k, v in choices.items():
+        if v not in LIKELIHOODS:
+            raise ValueError(f"unknown likelihood {v!r} for {k}; choose one of {LIKELIHOODS}")
+        if k in by_key:
+            out[by_key[k]] = v
+    return out
 
 
 def _add_prior_terms(card: ModelCard, terms: Sequence, params: Mapping) -> None:

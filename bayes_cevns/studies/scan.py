@@ -10,7 +10,9 @@ a file with another fingerprint is recomputed, so a changed model never resumes 
 slices. Progress is shown with a rich progress bar.
 """
 
+import csv
 import hashlib
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,9 +20,9 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
-from bayes_cevns import __version__
-from bayes_cevns.cards import load_card
 from bayes_cevns.experiments import load_experiment
+from bayes_cevns.experiments.datasets import COHERENT_COMBINATIONS, title
+from bayes_cevns.io import package_versions, provenance, write_json_atomic, write_text_atomic
 from bayes_cevns.inference.limits import (
     CL_2SIGMA,
     PRIORS,
@@ -30,7 +32,7 @@ from bayes_cevns.inference.limits import (
     chi2_upper,
     mode_masses,
 )
-from bayes_cevns.inference.sampling import write_json_atomic
+from bayes_cevns.model.cards import load_card
 
 _SCANS: dict[tuple[str, tuple[str, ...]], MediatorScan] = {}
 
@@ -68,7 +70,7 @@ def scan_fingerprint(card: str, experiments: Sequence[str]) -> str:
     """Hash of the inputs a slice depends on: card text, package version and, per experiment, the
     observed counts, the nominal response matrix and the nominal background templates."""
     h = hashlib.sha256(load_card(card).text.encode())
-    h.update(__version__.encode())
+    h.update(package_versions()["bayes_cevns"].encode())
     for name in experiments:
         exp = load_experiment(name)
         arrays = [exp.observed, exp.energy_response.nominal,
@@ -148,9 +150,8 @@ def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out
     compute_missing([(card, tuple(experiments), float(m)) for m in masses], out, scheduler, workers, progress)
     rows = [summarise_slice(s, cl) for s in load_slices(out, card, experiments, masses)]
     exps = [load_experiment(e) for e in experiments]
-    checksums = {k: v for e in exps for k, v in e.checksums.items()}
     result = {"model": load_card(card).name, "data": list(experiments), "cl": cl, "rows": rows,
-              "bayes_version": __version__, "data_sha256": checksums, "model_card": load_card(card).text}
+              "provenance": provenance(load_card(card), exps, method="profile chi2 + Laplace marginal")}
     write_json_atomic(result, out / f"{result['model']}__{'+'.join(experiments)}.json")
     return result
 
@@ -158,17 +159,22 @@ def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out
 #: The eleven light-mediator models of [LM] (Table 1, the L_alpha - L_beta loops and the scalar).
 LM_MODELS = ("universal", "b_minus_l", "b_minus_3le", "b_minus_3lmu", "b_minus_2le_lmu", "b_minus_le_2lmu",
              "by_lmu_ltau", "le_minus_lmu", "le_minus_ltau", "lmu_minus_ltau", "scalar")
-DATASETS = (("coherent_csi_2021",), ("coherent_ar_2020",), ("coherent_csi_2021", "coherent_ar_2020"))
+DATASETS = COHERENT_COMBINATIONS
 #: Masses (MeV) for the low-mass coupling plateau and the high-mass g/M bound.
 LOW_MASS_MEV, HIGH_MASS_MEV = 0.01, 1.0e4
 
 
 def run_table(out: str | Path, models: Sequence[str] = LM_MODELS, scheduler: str | None = None,
               workers: int = 2, cl: float = CL_2SIGMA) -> list[dict]:
-    """Low-mass g bound and high-mass g/M bound (GeV^-1) per model and dataset, both methods.
+    """Compute the limit table (checkpointed under ``out``) and write ``<out>/limits_table.{csv,md}``."""
+    rows = compute_table(out, models, scheduler, workers, cl)
+    write_table(rows, Path(out))
+    return rows
 
-    Writes ``<out>/limits_table.csv`` and ``<out>/limits_table.md``.
-    """
+
+def compute_table(out: str | Path, models: Sequence[str] = LM_MODELS, scheduler: str | None = None,
+                  workers: int = 2, cl: float = CL_2SIGMA) -> list[dict]:
+    """Low-mass g bound and high-mass g/M bound (GeV^-1) per model and dataset, both methods."""
     out = Path(out)
     points = [(m, d, mass) for m in models for d in DATASETS for mass in (LOW_MASS_MEV, HIGH_MASS_MEV)]
     compute_missing(points, out, scheduler, workers)
@@ -176,7 +182,7 @@ def run_table(out: str | Path, models: Sequence[str] = LM_MODELS, scheduler: str
     for m in models:
         for d in DATASETS:
             lo, hi = (summarise_slice(s, cl) for s in load_slices(out, m, d, (LOW_MASS_MEV, HIGH_MASS_MEV)))
-            row = {"model": m, "data": "+".join(_short(e) for e in d)}
+            row = {"model": m, "data": title(d)}
             for key in ("chi2", "bayes_log_uniform", "bayes_uniform_g2"):
                 row[f"low_g_{key}"] = lo[key]
                 row[f"high_g_over_m_gev_{key}"] = None if hi[key] is None else hi[key] / (HIGH_MASS_MEV / 1e3)
@@ -185,29 +191,21 @@ def run_table(out: str | Path, models: Sequence[str] = LM_MODELS, scheduler: str
                 row[f"high_ratio_{key}"] = _ratio(hi[key], hi["chi2"])
             row["high_mass_chi2_strips"] = len(hi["chi2_allowed_log10_g"]) - 1
             rows.append(row)
-    _write_table(rows, out)
     return rows
-
-
-def _short(exp: str) -> str:
-    return {"coherent_csi_2021": "CsI", "coherent_ar_2020": "Ar"}.get(exp, exp)
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a / b
 
 
-def _write_table(rows: list[dict], out: Path) -> None:
-    import csv
-    import io
-
+def write_table(rows: list[dict], out: Path) -> None:
+    """``<out>/limits_table.csv`` and ``.md`` (written atomically)."""
     keys = list(rows[0])
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=keys)
     w.writeheader()
     w.writerows(rows)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "limits_table.csv").write_text(buf.getvalue())
+    write_text_atomic(buf.getvalue(), out / "limits_table.csv")
 
     def f(x):
         return "—" if x is None else f"{x:.3g}"
@@ -226,4 +224,4 @@ def _write_table(rows: list[dict], out: Path) -> None:
             f"{f(r['high_g_over_m_gev_bayes_log_uniform'])} ({f(r['high_ratio_bayes_log_uniform'])}) | "
             f"{f(r['high_g_over_m_gev_bayes_uniform_g2'])} ({f(r['high_ratio_bayes_uniform_g2'])}) | "
             f"{r['high_mass_chi2_strips']} |")
-    (out / "limits_table.md").write_text("\n".join(lines) + "\n")
+    write_text_atomic("\n".join(lines) + "\n", out / "limits_table.md")

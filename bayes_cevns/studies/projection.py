@@ -27,11 +27,11 @@ import pytensor
 import pytensor.tensor as pt
 from scipy.optimize import brentq
 
-from bayes_cevns.cards import ModelCard, load_card
+from bayes_cevns.model.cards import ModelCard, load_card
 from bayes_cevns.experiments.projected import Projection, load_projection
 from bayes_cevns.inference.limits import delta_chi2_threshold
 from bayes_cevns.physics import nu_electron
-from bayes_cevns.physics.models import weak_charge_sq
+from bayes_cevns.physics.contributions import weak_charge_sq
 
 HEAVY_MASS = "m_zprime_gev"
 #: mass grid (GeV) on which heavy-Z' sensitivities are bracketed before root finding

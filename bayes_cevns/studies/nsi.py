@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bayes_cevns.experiments import load_experiment
+from bayes_cevns.experiments.datasets import COHERENT_COMBINATIONS, title
 from bayes_cevns.inference.evidence import savage_dickey_grid
 from bayes_cevns.inference.limits import delta_chi2_threshold
 from bayes_cevns.inference.nsi_scan import (
@@ -37,16 +38,12 @@ from bayes_cevns.inference.nsi_scan import (
     one_at_a_time,
     posterior_density,
 )
-from bayes_cevns.inference.sampling import provenance, write_json_atomic, write_text_atomic
+from bayes_cevns.io import provenance, write_json_atomic, write_text_atomic
 from bayes_cevns.physics.nsi_zprime import coupling_for_eps
 from bayes_cevns.priors.linear import PriorTerm
 from bayes_cevns.priors.presets import LMA_DARK_THRESHOLD, lma_two_solution_prior
 
-DATASETS: dict[str, tuple[str, ...]] = {
-    "CsI": ("coherent_csi_2021",),
-    "Ar": ("coherent_ar_2020",),
-    "CsI+Ar": ("coherent_csi_2021", "coherent_ar_2020"),
-}
+DATASETS: dict[str, tuple[str, ...]] = {title(d): d for d in COHERENT_COMBINATIONS}
 #: the U(1)_B direction of [NSI-UV] Sec. 3: eps^u_ee = eps^d_ee = t
 U1B_EE = {"eps_ee_u": 1.0, "eps_ee_d": 1.0}
 
@@ -76,7 +73,7 @@ def bounds_table(out: str | Path | None = None, couplings: Sequence[str] = CEVNS
     rows, prov = [], {}
     for label, exps in datasets.items():
         scan = (scans or {}).get(label) or EpsScan(list(exps), couplings)
-        prov[label] = provenance(scan.model, 0, "grid")
+        prov[label] = provenance(scan.card, scan.built.experiments, seed=0, method="grid")
         for c in couplings:
             r = coupling_bounds(scan, c, t, cl)
             r["data"] = label

@@ -1,9 +1,6 @@
-"""Muon g-2 as a likelihood term and as a test of each mediator model against COHERENT.
+"""Muon g-2 as a test of each mediator model against COHERENT (the likelihood term itself is
+:mod:`bayes_cevns.model.g2_term`).
 
-* :func:`muon_coupling`: the coupling of a card's boson to muons (g |Q'_mu|) and its kind.
-* :func:`add_g2mu_term`: the Gaussian measurement Delta a_mu = (25.1 +- 5.9) x 1e-10 ([LM] Eq. 57)
-  of delta a_mu(g, M) ([LM] Eq. 58), added to a PyMC model (``build_model(..., extra=("g2mu",))``,
-  CLI ``fit --with g2mu``).
 * :func:`g2_slice_summary`: at one mass, from a CEvNS slice of :mod:`bayes_cevns.inference.limits`:
   the 2 sigma (g-2)_mu band, whether it survives the CEvNS chi^2 limit, the CEvNS posterior
   probability that delta a_mu lies in the band, and the evidence ratio
@@ -12,51 +9,20 @@
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
-import pymc as pm
 
-from bayes_cevns.cards import CardError, ModelCard
+from bayes_cevns.experiments.datasets import DEFAULT_DATA
+from bayes_cevns.io import write_text_atomic
+from bayes_cevns.model.cards import ModelCard
+from bayes_cevns.model.g2_term import muon_coupling
 from bayes_cevns.inference.limits import Slice, chi2_upper, posterior_log10_g
-from bayes_cevns.physics.constants import M_ELECTRON, M_MUON
-from bayes_cevns.physics.g_minus_2 import DELTA_A_MU, DELTA_A_MU_SIGMA, band_couplings, delta_a, delta_a_numpy
-
-A_UNIT = 1e-10
-
-
-def lepton_coupling(card: ModelCard, lepton: str) -> tuple[float, str]:
-    """(|Q'_l|, "vector" | "scalar") of the card's boson for the charged lepton ``"e"`` or ``"mu"``
-    (the scalar card couples universally, [LM] Eq. 37); CardError if it does not couple to it."""
-    q, kind = 0.0, "vector"
-    if "vector_mediator" in card.physics:
-        q = abs(card.options["charges"][lepton])
-    elif "lepton_loop" in card.physics:
-        q = 1.0 if lepton in card.options["loop"] else 0.0
-    elif "scalar_mediator" in card.physics:
-        q, kind = 1.0, "scalar"
-    if q == 0.0:
-        name = {"mu": "muon", "e": "electron"}[lepton]
-        raise CardError(f"model {card.name!r} has no {name} coupling: (g-2)_{lepton} does not constrain it")
-    return q, kind
-
-
-def muon_coupling(card: ModelCard) -> tuple[float, str]:
-    """(|Q'_mu|, kind) of the card's boson (see :func:`lepton_coupling`)."""
-    return lepton_coupling(card, "mu")
-
-
-def delta_a_electron(card: ModelCard, g: float, m_med: float) -> float:
-    """delta a_e of the card's boson at (g, M) ([LM] Eq. 58 with m_e)."""
-    q, kind = lepton_coupling(card, "e")
-    return delta_a_numpy(q * g, m_med, M_ELECTRON, kind)
-
-
-def add_g2mu_term(card: ModelCard, g, m_med) -> None:
-    """Add the (g-2)_mu measurement to the current PyMC model context."""
-    q, kind = muon_coupling(card)
-    mu = delta_a(q * g, m_med, M_MUON, kind) / A_UNIT
-    pm.Deterministic("delta_a_mu_1e-10", mu)
-    pm.Normal("g2mu", mu=mu, sigma=DELTA_A_MU_SIGMA / A_UNIT, observed=DELTA_A_MU / A_UNIT)
+from bayes_cevns.physics.constants import M_MUON
+from bayes_cevns.physics.g_minus_2 import DELTA_A_MU, DELTA_A_MU_SIGMA, band_couplings, delta_a_numpy
+from bayes_cevns.model.cards import load_card
+from bayes_cevns.plotting import plot_g2
+from bayes_cevns.studies.scan import compute_missing, load_slices
 
 
 def g2_loglike(log10_g: np.ndarray, mass_mev: float, charge: float, kind: str) -> np.ndarray:
@@ -86,7 +52,7 @@ def g2_slice_summary(sl: Slice, charge: float, kind: str) -> dict:
 #: Mediator cards of [LM] whose boson couples to muons.
 G2_MODELS = ("universal", "b_minus_l", "b_minus_3lmu", "b_minus_2le_lmu", "b_minus_le_2lmu", "by_lmu_ltau",
              "le_minus_lmu", "lmu_minus_ltau", "scalar")
-G2_DATA = ("coherent_csi_2021", "coherent_ar_2020")
+G2_DATA = DEFAULT_DATA
 
 
 def run_g2_table(out, models=G2_MODELS, masses=None, workers: int = 2, scheduler: str | None = None) -> list[dict]:
@@ -94,12 +60,6 @@ def run_g2_table(out, models=G2_MODELS, masses=None, workers: int = 2, scheduler
 
     Writes ``<out>/g2_table.{md,csv}`` and ``<out>/<model>_g2.png``.
     """
-    from pathlib import Path
-
-    from bayes_cevns.cards import load_card
-    from bayes_cevns.inference.plots import plot_g2
-    from bayes_cevns.inference.scan import compute_missing, load_slices
-
     out = Path(out)
     masses = np.geomspace(0.1, 1000.0, 13) if masses is None else np.asarray(masses)
     compute_missing([(m, G2_DATA, float(x)) for m in models for x in masses], out, scheduler, workers)
@@ -130,7 +90,7 @@ def _write_g2_table(rows: list[dict], out) -> None:
         for x in r["masses"]:
             w.writerow([r["model"], x["mass_mev"], *x["band_g"], x["chi2_limit"], x["band_survives_chi2"],
                         x["p_band_given_cevns"], x["log10_evidence_ratio"]])
-    (out / "g2_table.csv").write_text(buf.getvalue())
+    write_text_atomic(buf.getvalue(), out / "g2_table.csv")
     lines = ["(g-2)_mu 2 sigma band vs COHERENT CsI+Ar (95.45% chi^2 limit), masses 0.1 MeV - 1 GeV. "
              "P = CEvNS posterior probability (log-uniform g) that delta a_mu lies in the band; "
              "R = Z(CEvNS+g-2)/(Z(CEvNS) Z(g-2)) (R < 1: tension).", "",
@@ -142,4 +102,4 @@ def _write_g2_table(rows: list[dict], out) -> None:
         lo, hi = r["log10_R_range"]
         lines.append(f"| {r['model']} | {r['kind']}, {r['muon_charge']:g} | {allowed} | "
                      f"{r['max_p_band_given_cevns']:.3g} | {lo:.2f} … {hi:.2f} |")
-    (out / "g2_table.md").write_text("\n".join(lines) + "\n")
+    write_text_atomic("\n".join(lines) + "\n", out / "g2_table.md")

@@ -29,7 +29,8 @@ from bayes_cevns.physics.nsi import NSI_PARAMETERS, nsi_charges
 from bayes_cevns.physics.scalar_mediator import scalar_rate_term
 from bayes_cevns.physics.u1r import u1r_shift
 from bayes_cevns.physics.vector_mediator import vector_mediator_shift
-from bayes_cevns.physics.weak_charge import charge_radius_running, nucleon_couplings, weak_charge_sm
+from bayes_cevns.physics.lepton_loop import charge_radius_running
+from bayes_cevns.physics.weak_charge import nucleon_couplings, weak_charge_sm
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Declarative model cards (TOML files in ``models/``): parameters, units, bounds, priors.
 
-A card names a physics term of :mod:`bayes_cevns.physics.models` and lists its parameters.
+A card names a physics term of :mod:`bayes_cevns.physics.contributions` and lists its parameters.
 Parameters with ``free = false`` are held at ``default`` unless freed; every value set by a
 user is validated against ``bounds`` (an open interval: unphysical values raise).
 """
@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bayes_cevns.physics.constants import ISOTOPES, LEPTONS
-from bayes_cevns.physics.models import CONTRIBUTIONS
+from bayes_cevns.physics.contributions import CONTRIBUTIONS
 from bayes_cevns.physics.vector_mediator import parse_charges
 
 #: Parameters of the SM part that every card may declare.
 SM_PARAMETERS = ("sin2_theta_w",) + tuple(sorted({iso.rn_param for iso in ISOTOPES.values()}))
 #: [model] keys that are not physics options.
 _MODEL_KEYS = ("name", "description", "physics", "rate_scale", "per_experiment")
+
+#: declared roles of card parameters
+PARAMETER_ROLES = ("coupling", "mass", "physics")
 
 PRIOR_KINDS = {
     "uniform": ("lower", "upper"),
@@ -84,6 +87,8 @@ class Parameter:
     bounds: tuple[float, float]
     free: bool
     prior: Prior
+    #: "coupling", "mass" (the mediator's, scanned in (M, g) limits) or "physics"
+    role: str = "physics"
 
     def check(self, value: float) -> float:
         if not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -123,7 +128,7 @@ class ModelCard:
 
 
 def models_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "models"
+    return Path(__file__).resolve().parents[2] / "models"
 
 
 def available_cards() -> list[str]:
@@ -153,9 +158,13 @@ def load_card(name_or_path: str) -> ModelCard:
         try:
             prior = Prior(p["prior"]["dist"], {k: v for k, v in p["prior"].items() if k != "dist"})
             par = Parameter(pname, p.get("description", ""), p.get("unit", ""), float(p["default"]),
-                            (float(p["bounds"][0]), float(p["bounds"][1])), bool(p.get("free", False)), prior)
+                            (float(p["bounds"][0]), float(p["bounds"][1])), bool(p.get("free", False)), prior,
+                            p.get("role", "physics"))
         except (KeyError, TypeError, IndexError) as err:
             raise CardError(f"model card {path}: parameter {pname!r} is incomplete ({err})") from None
+        if par.role not in PARAMETER_ROLES:
+            raise CardError(f"model card {path}: parameter {pname!r} has role {par.role!r}; "
+                            f"choose one of {PARAMETER_ROLES}")
         par.check(par.default)
         params[pname] = par
     options = {k: v for k, v in model.items() if k not in _MODEL_KEYS}

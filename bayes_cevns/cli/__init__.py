@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from bayes_cevns import __version__
-from bayes_cevns.cards import CardError, available_cards, load_card
-from bayes_cevns.experiments import EXPERIMENTS
+from bayes_cevns.model.cards import CardError, available_cards, load_card
+from bayes_cevns.experiments import available_experiments, by_label, load_experiment, registrations
+from bayes_cevns.experiments.datasets import DEFAULT_DATA as _DEFAULT_DATA
 from bayes_cevns.experiments.data import DataIntegrityError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -74,32 +75,40 @@ def _run_then_show(run, shown: str) -> None:
     typer.echo(open(shown).read())
 
 
+DEFAULT_DATA = ",".join(_DEFAULT_DATA)
+
+
 def _experiments(data: str) -> list[str]:
     names = [d.strip() for d in data.split(",") if d.strip()]
+    known = available_experiments("data")
     for n in names:
-        if n not in EXPERIMENTS:
-            raise ValueError(f"unknown experiment {n!r}; choose from {list(EXPERIMENTS)}")
+        if n not in known:
+            raise ValueError(f"unknown experiment {n!r}; choose from {list(known)}")
     return names
+
+
+def _ar_likelihood(kind: str) -> dict[str, str]:
+    """``--ar-likelihood``: the likelihood of the experiment labelled ``ar``."""
+    return {by_label("ar"): kind}
 
 
 @app.command()
 def predict(
-    experiment: Annotated[str, typer.Argument(help=f"one of {', '.join(EXPERIMENTS)}")],
+    experiment: Annotated[str, typer.Argument(help="a data release id (see `bayes-cevns experiments`)")],
     model: Annotated[str, typer.Option("--model", help="model card name or path")] = "sm",
     set_: Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     plot: Annotated[str | None, typer.Option("--plot", help="draw predicted spectra over data")] = None,
 ) -> None:
     """Expected counts in the experiment's region of interest for a model card."""
-    from bayes_cevns.inference.predict import predict_counts
+    from bayes_cevns.model.predict import predict_counts
 
     try:
-        if experiment not in EXPERIMENTS:
-            raise ValueError(f"unknown experiment {experiment!r}; choose from {list(EXPERIMENTS)}")
+        _experiments(experiment)
         card = load_card(model)
         result = predict_counts(card, experiment, _parse_sets(set_))
         if plot:
-            from bayes_cevns.inference.plots import plot_prediction
+            from bayes_cevns.plotting import plot_prediction
 
             plot_prediction(card, experiment, _parse_sets(set_), plot)
     except USER_ERRORS as err:
@@ -120,7 +129,7 @@ def predict(
 @app.command()
 def fit(
     card: Annotated[str, typer.Argument(help="model card name or path")],
-    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = ",".join(EXPERIMENTS),
+    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = DEFAULT_DATA,
     draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 0,
     out: Annotated[str | None, typer.Option(help="netCDF file for the posterior")] = None,
     sampler: Annotated[str, typer.Option(help="nutpie (default) | pymc | numpyro")] = "nutpie",
@@ -148,7 +157,7 @@ def fit(
         result = run_fit(card, _experiments(data), draws=draws, tune=tune, chains=chains, seed=seed,
                          out=out, sampler=sampler, free=free, priors=_parse_priors(prior),
                          fixed=_parse_sets(set_), share_flux=share_flux,
-                         likelihood={"coherent_ar_2020": ar_likelihood}, extra=tuple(with_ or ()),
+                         likelihood=_ar_likelihood(ar_likelihood), extra=tuple(with_ or ()),
                          prior_terms=terms)
     except USER_ERRORS as err:
         _fail(err)
@@ -170,7 +179,7 @@ def fit(
 @app.command()
 def compare(
     card: Annotated[str, typer.Argument(help="model card name or path")],
-    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = ",".join(EXPERIMENTS),
+    data: Annotated[str, typer.Option("--data", help="comma-separated experiments")] = DEFAULT_DATA,
     draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 0,
     free: Annotated[list[str] | None, typer.Option("--free", help="also sample this card parameter")] = None,
     prior: Annotated[list[str] | None, typer.Option("--prior", help="NAME=dist(args)")] = None,
@@ -202,15 +211,14 @@ def profile(
     card: Annotated[str, typer.Argument(help="model card name or path")],
     param: Annotated[str, typer.Option("--param", help="parameter to profile")],
     grid: Annotated[str, typer.Option("--grid", help="LO:HI:N")],
-    data: Annotated[str, typer.Option("--data")] = ",".join(EXPERIMENTS),
+    data: Annotated[str, typer.Option("--data")] = DEFAULT_DATA,
     set_: Annotated[list[str] | None, typer.Option("--set")] = None,
     share_flux: bool = False,
     ar_likelihood: str = "poisson",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Profile-likelihood Delta chi^2 scan (iminuit) of one parameter with all nuisances profiled."""
-    from bayes_cevns.inference.model import build_model
-    from bayes_cevns.inference.profile import objective, profile_scan
+    from bayes_cevns.api import profile as api_profile
 
     try:
         parts = grid.split(":")
@@ -219,24 +227,16 @@ def profile(
         lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
         if not (lo < hi and n >= 2):
             raise ValueError("--grid needs LO < HI and N >= 2")
-        c = load_card(card)
-        base = param.rsplit("_", 1)[0] if param.startswith(tuple(c.per_experiment)) else param
-        c.parameter(base)
-        model = build_model(c, _experiments(data), free=[base], fixed=_parse_sets(set_),
-                            share_flux=share_flux, likelihood={"coherent_ar_2020": ar_likelihood})
-        result = profile_scan(objective(model), param, np.linspace(lo, hi, n))
+        result = api_profile(card, param, np.linspace(lo, hi, n), _experiments(data), fixed=_parse_sets(set_),
+                             share_flux=share_flux, likelihood=_ar_likelihood(ar_likelihood))
     except USER_ERRORS as err:
         _fail(err)
-    result["model"] = c.name
-    result["data"] = _experiments(data)
     if as_json:
         typer.echo(json.dumps(result))
         return
     console.print(f"{param}: best fit {result['best_fit']:.4g}, 1 sigma {result['1sigma']}, "
                   f"2 sigma {result['2sigma']}")
 
-
-DEFAULT_DATA = "coherent_csi_2021,coherent_ar_2020"
 
 
 @app.command()
@@ -250,25 +250,12 @@ def limit(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Upper limit on the coupling at one mediator mass (profile chi^2 or marginal posterior)."""
-    from bayes_cevns.inference.limits import PRIORS, bayes_upper, chi2_upper, delta_chi2_threshold
-    from bayes_cevns.inference.scan import scanner
+    from bayes_cevns.api import limit as api_limit
 
     try:
-        if method not in ("chi2", "bayes"):
-            raise ValueError(f"unknown method {method!r}; choose chi2 or bayes")
-        if prior not in PRIORS:
-            raise ValueError(f"unknown prior {prior!r}; choose one of {PRIORS}")
-        delta_chi2_threshold(cl)
-        if not (np.isfinite(mass) and mass > 0):
-            raise ValueError(f"mediator mass must be a positive number of MeV, got {mass}")
-        sl = scanner(card, _experiments(data)).slice(mass)
-        res = chi2_upper(sl, cl) if method == "chi2" else bayes_upper(sl, cl, prior)
+        out = api_limit(card, mass, _experiments(data), method=method, cl=cl, prior=prior)
     except USER_ERRORS as err:
         _fail(err)
-    out = {"model": load_card(card).name, "mass_mev": mass, "method": method, "cl": cl,
-           "coupling_upper": res["coupling_upper"]}
-    if method == "bayes":
-        out["prior"] = prior
     if as_json:
         typer.echo(json.dumps(out))
     else:
@@ -287,8 +274,8 @@ def limits(
 ) -> None:
     """Scan the mediator mass: chi^2 and Bayesian coupling limits per mass, resumable, via Dask."""
     from bayes_cevns.inference.limits import plane
-    from bayes_cevns.inference.plots import plot_limits, plot_plane
-    from bayes_cevns.inference.scan import load_slices, parse_masses, run_scan
+    from bayes_cevns.plotting import plot_limits, plot_plane
+    from bayes_cevns.studies.scan import load_slices, parse_masses, run_scan
 
     try:
         load_card(card)
@@ -314,7 +301,7 @@ def limit_table(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address")] = None,
 ) -> None:
     """Low-mass g and high-mass g/M bounds for the [LM] models x {CsI, Ar, CsI+Ar}, chi^2 and Bayes."""
-    from bayes_cevns.inference.scan import LM_MODELS, run_table
+    from bayes_cevns.studies.scan import LM_MODELS, run_table
 
     def run() -> None:
         names = [m.strip() for m in models.split(",")] if models else list(LM_MODELS)
@@ -331,7 +318,7 @@ def g2_table(
     workers: Annotated[int, typer.Option("--workers", help="Dask worker processes (0: in process)")] = 2,
 ) -> None:
     """(g-2)_mu band vs COHERENT CsI+Ar for every muon-coupled mediator card: table and figures."""
-    from bayes_cevns.inference.g2 import run_g2_table
+    from bayes_cevns.studies.g2 import run_g2_table
 
     _run_then_show(lambda: run_g2_table(out, workers=workers), f"{out}/g2_table.md")
 
@@ -350,7 +337,7 @@ def sensitivity(
 ) -> None:
     """Expected 90% C.L. bound for a projected experiment: M_Z' lower bound, or coupling upper bound at --mass."""
     from bayes_cevns.inference.limits import delta_chi2_threshold
-    from bayes_cevns.inference.projection import HEAVY_MASS, Counter, bayes_mass_lower, coupling_upper_bound, mass_lower_bound
+    from bayes_cevns.studies.projection import HEAVY_MASS, Counter, bayes_mass_lower, coupling_upper_bound, mass_lower_bound
 
     try:
         delta_chi2_threshold(cl)
@@ -392,7 +379,7 @@ def projection_table(
     with_data: Annotated[bool, typer.Option("--with-data/--no-data", help="add the U(1)_R limit from the CsI 2021 + Ar 2020 data")] = True,
 ) -> None:
     """M_Z' bounds for every projected experiment (E6 chi/psi/eta, LR), sys/luminosity/beta scans, U(1)_R bounds."""
-    from bayes_cevns.inference.projection_results import run_projection_results
+    from bayes_cevns.studies.projection_results import run_projection_results
 
     _run_then_show(lambda: run_projection_results(out, with_data), f"{out}/projection_table.md")
 
@@ -405,7 +392,7 @@ def nsi_table(
 ) -> None:
     """One-at-a-time NSI bounds (chi^2 and Bayes, Savage-Dickey B01) for CsI, Ar and CsI+Ar."""
     from bayes_cevns.inference.limits import delta_chi2_threshold
-    from bayes_cevns.inference.nsi import bounds_table
+    from bayes_cevns.studies.nsi import bounds_table
 
     def run() -> None:
         delta_chi2_threshold(cl)
@@ -424,10 +411,10 @@ def lma_dark(
     weight_dark: Annotated[float, typer.Option("--weight-dark", help="prior probability of LMA-Dark")] = 0.5,
 ) -> None:
     """P(LMA-Dark) with and without CEvNS vs the U(1)_B Z' mass ([NSI-UV] Sec. 3)."""
-    from bayes_cevns.inference.nsi import lma_dark_test, write_lma_dark
+    from bayes_cevns.studies.nsi import lma_dark_test, write_lma_dark
     from bayes_cevns.inference.nsi_scan import EpsScan
     from bayes_cevns.inference.sampling import provenance
-    from bayes_cevns.inference.scan import parse_masses
+    from bayes_cevns.studies.scan import parse_masses
     from bayes_cevns.priors.presets import lma_two_solution_prior
 
     def run() -> None:
@@ -446,8 +433,8 @@ def experiments() -> None:
     from bayes_cevns.experiments.projected import setups
 
     table = Table("id", "kind", "channel", "description")
-    for name in EXPERIMENTS:
-        table.add_row(name, "data release", "cevns", "COHERENT public data (fit, predict, limit)")
+    for name, reg in registrations("data").items():
+        table.add_row(name, "data release", "cevns", f"{reg.title} public data (fit, predict, limit)")
     for name, s in setups().items():
         table.add_row(name, "projected", s.channel, s.label)
     console.print(table)

@@ -1,0 +1,1 @@
+"""Model layer: model cards, the forward graph and the only code that writes PyMC models."""

@@ -1,0 +1,1 @@
+"""Studies: each published result (limit tables, g-2, NSI tables, projections) computed and written."""
