@@ -158,6 +158,9 @@ class Experiment:
     label: str = ""
     #: plot colour
     color: str = "black"
+    #: flux moments per isotope (:func:`bayes_cevns.physics.flux.numeric_moments`) for a source
+    #: other than pi-DAR; None: the pi-DAR beam of [LM] Eqs. 1-3
+    moments: tuple | None = None
 
     @property
     def prefix(self) -> str:
@@ -178,8 +181,11 @@ class Experiment:
 
     @cached_property
     def kinematics(self) -> tuple[Kinematics, ...]:
-        """Per-isotope recoil kinematics for the pi-DAR source ([LM] Eqs. 1-3)."""
-        return tuple(Kinematics.pion_dar(iso, t) for iso, t in zip(self.isotopes, self.recoil_grid))
+        """Per-isotope recoil kinematics: the pi-DAR source ([LM] Eqs. 1-3) or the given moments."""
+        if self.moments is None:
+            return tuple(Kinematics.pion_dar(iso, t) for iso, t in zip(self.isotopes, self.recoil_grid))
+        return tuple(Kinematics.from_moments(iso, t, m)
+                     for iso, t, m in zip(self.isotopes, self.recoil_grid, self.moments))
 
     @cached_property
     def flavour_blocks(self) -> tuple[list[str], list[str], np.ndarray]:

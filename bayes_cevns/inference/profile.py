@@ -8,6 +8,7 @@ Baker-Cousins chi^2 of [LM] Eq. 6 plus a data-only constant
 (:func:`bayes_cevns.model.build.baker_cousins_offset`).
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 from iminuit import Minuit
+from pymc.logprob.utils import ParameterValueError
 from pymc.model.transform.conditioning import remove_value_transforms
 from scipy.stats import chi2 as chi2_dist
 
@@ -101,7 +103,10 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
         return np.array([float(v) for v in gfun(*x)])
 
     def vg(x):
-        out = vgfun(*(np.asarray(v, dtype=np.float64) for v in x))
+        try:
+            out = vgfun(*(np.asarray(v, dtype=np.float64) for v in x))
+        except ParameterValueError:  # outside the support (e.g. a NaN trial step): chi^2 = +inf
+            return math.inf, np.zeros(len(x))
         return float(out[0]), np.array(out[1:], dtype=float)
 
     data = {d.name: d for d in plain.data_vars}
