@@ -1,5 +1,5 @@
 """Coverage of the profile-likelihood interval on toy experiments (fast version; the full one is
-``python benchmarks/toy_coverage.py``)."""
+``python analyses/toy_coverage.py``)."""
 
 import pytest
 

@@ -21,7 +21,6 @@ import numpy as np
 from bayes_cevns.model.cards import load_card
 from bayes_cevns.inference.limits import MediatorScan, delta_chi2_threshold, hpd_level
 from bayes_cevns.model.build import build_model
-from bayes_cevns.inference.profile import objective
 from bayes_cevns.physics.constants import FLAVOUR_LEPTON
 from bayes_cevns.physics.nsi import NSI_PARAMETERS, pair_name
 

@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bayes_cevns.model.card_schema import SCHEMA_FILE, schema_error
 from bayes_cevns.physics.constants import ISOTOPES, LEPTONS
 from bayes_cevns.physics.contributions import CONTRIBUTIONS
 from bayes_cevns.physics.vector_mediator import parse_charges
@@ -18,6 +19,8 @@ from bayes_cevns.physics.vector_mediator import parse_charges
 SM_PARAMETERS = ("sin2_theta_w",) + tuple(sorted({iso.rn_param for iso in ISOTOPES.values()}))
 #: [model] keys that are not physics options.
 _MODEL_KEYS = ("name", "description", "physics", "rate_scale", "per_experiment")
+#: [model] options of the SM part that every card may set.
+SM_OPTIONS = ("coupling_scheme", "form_factor", "running")
 
 #: declared roles of card parameters
 PARAMETER_ROLES = ("coupling", "mass", "physics")
@@ -131,12 +134,21 @@ def models_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "models"
 
 
+def card_schema_path() -> Path:
+    """The JSON Schema every card is validated against (``models/schema/card.schema.json``)."""
+    return models_dir() / SCHEMA_FILE
+
+
 def available_cards() -> list[str]:
     return sorted(p.stem for p in models_dir().glob("*.toml"))
 
 
 def load_card(name_or_path: str) -> ModelCard:
-    """Load a card by name (``models/<name>.toml``) or by path, validating its content."""
+    """Load a card by name (``models/<name>.toml``) or by path, validating its content.
+
+    The structure (tables, keys, value types) is checked against :func:`card_schema_path` first,
+    then the physics: contributions, options, bounds and priors.
+    """
     path = Path(name_or_path)
     if path.suffix != ".toml":
         path = models_dir() / f"{name_or_path}.toml"
@@ -147,6 +159,9 @@ def load_card(name_or_path: str) -> ModelCard:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CardError(f"model card {path} is not valid TOML: {err}") from None
+    problem = schema_error(raw, card_schema_path())
+    if problem:
+        raise CardError(f"model card {path}: {problem}")
     model = raw.get("model", {})
     physics = model.get("physics")
     physics = (physics,) if isinstance(physics, str) else tuple(physics or ())
@@ -185,7 +200,7 @@ def _check_physics(path: Path, physics: tuple[str, ...], params: dict, options: 
                    rate_scale: str | None) -> None:
     """Every contribution has its parameters and options; nothing in the card goes unused."""
     allowed_params = set(SM_PARAMETERS) | ({rate_scale} if rate_scale else set())
-    allowed_options = {"coupling_scheme", "form_factor", "running"}
+    allowed_options = set(SM_OPTIONS)
     for name in physics:
         c = CONTRIBUTIONS[name]
         missing = [p for p in c.required if p not in params]

@@ -15,7 +15,6 @@ import numpy as np
 
 from bayes_cevns.experiments.datasets import DEFAULT_DATA
 from bayes_cevns.io import write_text_atomic
-from bayes_cevns.model.cards import ModelCard
 from bayes_cevns.model.g2_term import muon_coupling
 from bayes_cevns.inference.limits import Slice, chi2_upper, posterior_log10_g
 from bayes_cevns.physics.constants import M_MUON

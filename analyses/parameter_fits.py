@@ -1,6 +1,6 @@
 """Free sin^2(theta_W) and R_n fits: posterior HDI vs profile-likelihood (MINOS) intervals, two priors each.
 
-Usage: ``python benchmarks/parameter_fits.py [--draws 500 --tune 500 --chains 4] [--out results/parameter_fits.json]``
+Usage: ``python analyses/parameter_fits.py [--draws 500 --tune 500 --chains 4] [--out results/parameter_fits.json]``
 
 For each (parameter, datasets, prior): NUTS posterior mean and 68% HDI, and the iminuit profile
 best fit and Wilks 68% interval (priors of the physics parameter excluded), with the

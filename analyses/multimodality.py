@@ -1,6 +1,6 @@
 """Plain NUTS misses the interference strip; the per-mass grid integration does not.
 
-Usage: ``python benchmarks/multimodality.py [--draws 500]``
+Usage: ``python analyses/multimodality.py [--draws 500]``
 
 Universal Z' at M = 10 GeV on CsI+Ar: the chi^2-allowed couplings are g <~ 4.9e-3 and a thin
 strip near g ~ 1.8e-2 ([LM] Eq. 44), separated by a region excluded by Delta chi^2 >> 100. With a

@@ -1,6 +1,6 @@
 """(M, g) figure of one model for CsI, Ar and CsI+Ar, as [LM] Figs. 4-8.
 
-Usage: ``python benchmarks/model_plot.py universal --masses 0.01:10000:24 --out results``
+Usage: ``python analyses/model_plot.py universal --masses 0.01:10000:24 --out results``
 
 Runs (or resumes) the three mass scans with checkpoints under ``<out>`` and draws the per-mass
 limits (``<model>_limits.png``) and the joint (M, g) regions (``<model>_plane.png``).

@@ -1,6 +1,6 @@
 """Headline SM fits of both releases: Bayesian posterior vs profile likelihood, with timings.
 
-Usage: ``python benchmarks/sm_fits.py [--draws 1000 --tune 1000 --chains 4] [--out results/sm_fits.json]``
+Usage: ``python analyses/sm_fits.py [--draws 1000 --tune 1000 --chains 4] [--out results/sm_fits.json]``
 
 Reports, for the ``sm_scaled`` card on CsI 2021 and Ar 2020 (separate scales, combined model):
 posterior mean/sd/68% HDI of the CEvNS counts, cross sections and scales; the iminuit best fit

@@ -1,6 +1,6 @@
 """NSI results of issue #6: one-at-a-time bounds, the u/d flat direction, LMA-Dark vs Z' mass, Bayes factors.
 
-    python benchmarks/nsi_table.py [--out results] [--quick]
+    python analyses/nsi_table.py [--out results] [--quick]
 
 Writes results/nsi_bounds.{md,csv,json}, results/nsi_ud_plane.png, results/nsi_corner.png,
 results/nsi_lma_dark.{md,json,png} and results/nsi_checks.json (NUTS cross-check, KDE Bayes

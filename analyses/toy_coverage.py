@@ -1,6 +1,6 @@
 """Full coverage check of profile-likelihood intervals on prior-predictive toys.
 
-Usage: ``python benchmarks/toy_coverage.py [--toys 400] [--truth 1.0]``
+Usage: ``python analyses/toy_coverage.py [--toys 400] [--truth 1.0]``
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """NUTS posteriors with several NSI couplings free, and an SMC evidence cross-check of Savage-Dickey.
 
-    python benchmarks/nsi_nuts.py [--out results] [--draws 1000]
+    python analyses/nsi_nuts.py [--out results] [--draws 1000]
 
 1. eps_ee^u and eps_ee^d free (U(-1, 1) each), CsI + Ar: the ridge along the u/d flat direction
    eps^d/eps^u = -(2Z+N)/(Z+2N) seen by NUTS (corner plot ``nsi_nuts_ee_ud.png``), with and without

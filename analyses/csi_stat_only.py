@@ -1,6 +1,6 @@
 """Why the CsI fitted count and width differ from COHERENT's 306 +- 20: stat-only fits and binning.
 
-    python benchmarks/csi_stat_only.py [--draws 600]
+    python analyses/csi_stat_only.py [--draws 600]
 
 Card ``sm_scaled`` on CsI 2021 alone, NUTS (2 chains). Four fits: the default 9 x 11 binning and a
 finer 30 x 24 one (2 PE x 0.25 us), each with all nuisances sampled and with every systematic
