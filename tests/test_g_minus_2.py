@@ -91,7 +91,8 @@ def test_muon_couplings_of_the_cards():
 
 def test_g2mu_likelihood_term_in_model():
     """build_model(extra=("g2mu",)) with no experiment: the model logp at (g, M) is the Gaussian
-    log density of 25.1 +- 5.9 at delta a_mu(g, M) (computed here independently) plus priors."""
+    log density of the default input, 3.8 +- 6.3 (x 1e-10; final FNAL vs WP25), at delta a_mu(g, M)
+    (computed here independently) plus priors."""
     import pymc as pm
 
     from bayes_cevns.model.build import build_model
@@ -104,11 +105,31 @@ def test_g2mu_likelihood_term_in_model():
     g = 5e-4
     point = {"log10_g": np.log10(g)}
     da = _ref(g, 10.0, "vector") / 1e-10
-    ref = -0.5 * ((da - 25.1) / 5.9) ** 2 - np.log(5.9 * np.sqrt(2 * np.pi))
+    ref = -0.5 * ((da - 3.8) / 6.3) ** 2 - np.log(6.3 * np.sqrt(2 * np.pi))
     assert float(lp(point)) == pytest.approx(ref, rel=1e-6)
     with pytest.raises(ValueError, match="extra"):
         build_model("lmu_minus_ltau", [], extra=("g2e",))
-    assert isinstance(model, pm.Model)
+    assert isinstance(model.model, pm.Model)
+
+
+@pytest.mark.parametrize("g2_input,central,sigma", [("lm2022", 25.1, 5.9), ("wp2025", 3.8, 6.3)])
+def test_add_g2mu_term_named_inputs(g2_input, central, sigma):
+    """add_g2mu_term(..., g2_input=...) observes the chosen Delta a_mu (x 1e-10): [LM] Eq. 57's
+    25.1 +- 5.9 or the 2025 3.8 +- 6.3; the log density at fixed g is the independent Gaussian."""
+    import pymc as pm
+
+    from bayes_cevns.model.cards import load_card
+    from bayes_cevns.model.g2_term import add_g2mu_term
+
+    g = 4e-4
+    with pm.Model() as m:
+        add_g2mu_term(load_card("lmu_minus_ltau"), g, 10.0, g2_input=g2_input)
+    da = _ref(g, 10.0, "vector") / 1e-10
+    ref = -0.5 * ((da - central) / sigma) ** 2 - np.log(sigma * np.sqrt(2 * np.pi))
+    assert float(m.compile_logp()({})) == pytest.approx(ref, rel=1e-6)
+    with pytest.raises(ValueError, match="unknown"):
+        with pm.Model():
+            add_g2mu_term(load_card("lmu_minus_ltau"), g, 10.0, g2_input="wp2099")
 
 
 def test_g2_slice_summary_on_synthetic_slice():

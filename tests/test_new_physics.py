@@ -24,7 +24,7 @@ from scipy import integrate, special
 
 from bayes_cevns.model.cards import CardError, available_cards, load_card
 from bayes_cevns.physics.constants import ISOTOPES
-from bayes_cevns.physics.em_properties import charge_radius_sin2_shift, dsigma_dt_magnetic
+from bayes_cevns.physics.em_properties import charge_radius_gvp_shift, dsigma_dt_magnetic
 from bayes_cevns.physics.flux import folded_kernel
 from bayes_cevns.physics.form_factors import helm
 from bayes_cevns.physics.heavy_zprime import E6_ANGLES, E6_NU_DECOUPLED, contact_shift, e6_eps, lr_eps
@@ -762,52 +762,99 @@ def test_dsigma_dt_magnetic_eq9_and_1_over_t():
 @pytest.mark.parametrize("name", ["Cs133", "Ar40"])
 def test_magnetic_flux_folded_vs_quad(name):
     """int phi_f(E) dsigma_mu/dT dE (scipy.quad of [LAR] Eq. 9 with the Michel spectra) equals
-    (G_F^2 M/pi) K_f(T) [|Q|^2_magnetic - |Q|^2_SM] from the package (to 1e-6): mu_nu_e enters the
-    nu_e row only, mu_nu_mu the nu_mu and nu_mu_bar rows; the nu_mu line gives (1/T - 1/E_prompt)."""
-    mu_e, mu_mu = 30.0, 50.0  # 1e-10 mu_B
+    (G_F^2 M/pi) K_f(T) [|Q|^2_magnetic - |Q|^2_SM] from the package (to 1e-6), per beam flavour as
+    [LAR] Eq. 13 bounds them: mu_nu_e enters the nu_e row only, mu_nu_mu the prompt nu_mu row only
+    (the line gives (1/T - 1/E_prompt)), mu_nu_mubar the delayed anti-nu_mu row only."""
+    mus = {0: 30.0, 1: 50.0, 2: 70.0}  # 1e-10 mu_B
+    names = {0: "mu_nu_e", 1: "mu_nu_mu", 2: "mu_nu_mubar"}
     Z, N, M, *_ = ref_nuc(name, [0.0])
     t = np.array([1e-3, 5e-3, 0.7 * 2 * E_PROMPT**2 / M, 1.2 * 2 * E_PROMPT**2 / M])
     k = kin(name, t)
     pref = G_F**2 * M / np.pi
     kern = folded_kernel(t, ISOTOPES[name].mass)
     sm = wcs(("sm",), {}, k)
-    extra = pref * kern * (wcs(("magnetic_moment",), {"mu_nu_e": mu_e, "mu_nu_mu": mu_mu}, k) - sm)
-    only_e = wcs(("magnetic_moment",), {"mu_nu_e": mu_e}, k) - sm
-    assert np.all(only_e[1:] == 0) and np.all(only_e[0, :-1] > 0)
+    extra = pref * kern * (wcs(("magnetic_moment",), {names[r]: mus[r] for r in mus}, k) - sm)
+    for row, pname in names.items():
+        only = wcs(("magnetic_moment",), {pname: mus[row]}, k) - sm
+        others = [r for r in range(3) if r != row]
+        assert np.all(only[others] == 0) and np.all(only[row, :-1] > 0), pname
     for row, phi in REF_PHI.items():
-        mu = (mu_e if row == 0 else mu_mu) * MU_B_UNIT
+        mu = mus[row] * MU_B_UNIT
         want = np.array([integrate.quad(lambda e, tt=tt: phi(e) * ref_dsigma_mag(e, tt, name, mu),
                                         np.sqrt(M * tt / 2), E_MAX, epsabs=0, epsrel=1e-11)[0]
                          if np.sqrt(M * tt / 2) < E_MAX else 0.0 for tt in t])
         np.testing.assert_allclose(extra[row], want, rtol=1e-6, atol=1e-9 * want.max())
-    line = ref_dsigma_mag(E_PROMPT, t, name, mu_mu * MU_B_UNIT)
+    line = ref_dsigma_mag(E_PROMPT, t, name, mus[1] * MU_B_UNIT)
     np.testing.assert_allclose(extra[1], line, rtol=1e-6, atol=1e-9 * line.max())
 
 
 # =============================== 9. Charge radius =====================================
-def test_charge_radius_shift_eq10():
-    """[LAR] Eq. 10: <r^2_nu_l> shifts sin^2 theta_W for flavour l by
-    Delta = sqrt2 pi alpha/(3 G_F) <r^2>/(hbar c)^2 (~ 0.024 for 1e-32 cm^2). r2_nu_e = x moves only
-    the nu_e row and equals the SM charge at sin^2 theta_W + Delta (g_V^p - 2 Delta); r2_nu_mu moves
-    the nu_mu and nu_mu_bar rows (the anti-neutrino's radius and weak coupling flip together)."""
-    delta_unit = np.sqrt(2) * np.pi * ALPHA / (3 * G_F) * 1e-32 / CM2_PER_MEV2
-    assert 0.023 < delta_unit < 0.025
-    np.testing.assert_allclose(ev(charge_radius_sin2_shift(1e-32)), delta_unit, rtol=1e-10)
+# CODATA 2018 values re-typed for the charge-radius coefficient: alpha, G_F/(hbar c)^3 in GeV^-2,
+# hbar c in GeV cm.
+CODATA_ALPHA = 7.2973525693e-3
+CODATA_GF_GEV2 = 1.1663787e-5
+CODATA_HBARC_GEV_CM = 1.973269804e-14
+
+
+def ref_charge_radius_coefficient():
+    """sqrt(2) pi alpha / (3 G_F) x 1e-32 cm^2 / (hbar c)^2: |delta g_V^p| per 1e-32 cm^2."""
+    return np.sqrt(2.0) * np.pi * CODATA_ALPHA / (3.0 * CODATA_GF_GEV2) * 1e-32 / CODATA_HBARC_GEV_CM**2
+
+
+def test_charge_radius_coefficient_photon_exchange():
+    """The proton-coupling shift per 1e-32 cm^2, computed here from CODATA values, is 0.022-0.027
+    (0.0238; not the 0.0476 of the factor-2 reading of the printed [LAR] Eq. 10), and the package's
+    delta g_V^p equals minus it times <r^2> (sign: positive <r^2> lowers g_V^p)."""
+    c = ref_charge_radius_coefficient()
+    assert 0.022 < c < 0.027
+    np.testing.assert_allclose(ev(charge_radius_gvp_shift(1e-32)), -c, rtol=1e-6)
+    np.testing.assert_allclose(ev(charge_radius_gvp_shift(-7.5e-32)), 7.5 * c, rtol=1e-6)
+
+
+def test_charge_radius_coefficient_reproduces_sm_flavour_splitting():
+    """The package's shift for the SM radii difference <r^2_nu_e> - <r^2_nu_mu>, with
+    <r^2_nu_l>_SM = -(G_F/(2 sqrt2 pi^2)) (3 - 2 ln(m_l^2/m_W^2)) (-0.83 and -0.48 x 1e-32 cm^2,
+    computed here), equals the flavour splitting of the radiative couplings of [LM] Eq. 12,
+    g_V^p(nu_e) - g_V^p(nu_mu) = 0.0401 - 0.0318, to 2% (twice the coefficient would give 0.0165)."""
+    m_w = 80.3692  # GeV, PDG 2024
+    pref = CODATA_GF_GEV2 / (2 * np.sqrt(2) * np.pi**2) * CODATA_HBARC_GEV_CM**2  # cm^2
+    r2 = {lep: -pref * (3 - 2 * np.log((m * 1e-3 / m_w) ** 2)) for lep, m in (("e", M_E), ("mu", M_MU))}
+    assert r2["e"] == pytest.approx(-0.83e-32, rel=0.01) and r2["mu"] == pytest.approx(-0.48e-32, rel=0.01)
+    split = ev(charge_radius_gvp_shift(r2["e"] - r2["mu"]))
+    assert split == pytest.approx(GVP[0] - GVP[1], rel=0.02)
+
+
+def test_charge_radius_lar_eq14_symmetry_point():
+    """[LAR] Eq. 14's two allowed intervals per flavour are symmetric about the <r^2> where the
+    argon weak charge of [LAR] Eq. 2 (s_Z^2 = 0.2312) vanishes: Q_W + Z c <r^2> = 0 with
+    delta g_V^p = -c <r^2>. The quoted intervals put that point at ~ -24 (units 1e-32 cm^2);
+    c = 0.0238 reproduces it, 2c would put it at -12."""
+    Z, N = 18, 22
+    qw = (0.5 - 2 * 0.2312) * Z - 0.5 * N
+    centre = qw / (Z * ref_charge_radius_coefficient())
+    quoted = {"nu_e": ((-64, -41), (-7, 16)), "nu_mu": ((-69, -37), (-10, 21)), "nu_mu_bar": ((-60, -43), (-5, 12))}
+    for (a, b), (c, d) in quoted.values():
+        assert (a + d) / 2 == pytest.approx(centre, abs=1.0)
+        assert (b + c) / 2 == pytest.approx(centre, abs=1.0)
+
+
+def test_charge_radius_shift_per_flavour():
+    """r2_nu_e = x moves only the nu_e row: Q = (g_V^p - c x) Z F_Z + g_V^n N F_N (NumPy reference
+    of [LM] Eq. 11 with the shifted proton coupling); r2_nu_mu only the prompt nu_mu row and
+    r2_nu_mubar only the delayed anti-nu_mu row, each by the same formula ([LAR] Eq. 14 convention)."""
+    c = ref_charge_radius_coefficient()
     t = T_GRID["Cs133"]
     k = kin("Cs133", t)
-    x = -3.0
-    got = wcs(("charge_radius",), {"r2_nu_e": x}, k)
     sm = wcs(("sm",), {}, k)
-    shifted = wcs(("sm",), {"sin2_theta_w": S2_LOW + x * delta_unit}, k)
-    np.testing.assert_allclose(got[0], shifted[0], rtol=1e-12)
-    np.testing.assert_array_equal(got[1:], sm[1:])
-    gvp = GVP.copy()
-    gvp[0] -= 2 * x * delta_unit
-    np.testing.assert_allclose(got, ref_qsm("Cs133", t, gvp=gvp) ** 2, rtol=1e-9)
-    assert np.all(np.abs(got[0] / sm[0] - 1) > 1e-2)
-    got_mu = wcs(("charge_radius",), {"r2_nu_mu": x}, k)
-    np.testing.assert_array_equal(got_mu[0], sm[0])
-    np.testing.assert_allclose(got_mu[1:], shifted[1:], rtol=1e-12)
+    x = -3.0
+    for row, pname in enumerate(("r2_nu_e", "r2_nu_mu", "r2_nu_mubar")):
+        got = wcs(("charge_radius",), {pname: x}, k)
+        gvp = GVP.copy()
+        gvp[row] -= c * x
+        np.testing.assert_allclose(got, ref_qsm("Cs133", t, gvp=gvp) ** 2, rtol=1e-6)
+        others = [r for r in range(3) if r != row]
+        np.testing.assert_array_equal(got[others], sm[others])
+        assert np.all(np.abs(got[row] / sm[row] - 1) > 1e-2)
 
 
 # =============================== 10. NSI ==============================================
@@ -1006,8 +1053,10 @@ def test_verify_grad_nsi_magnetic_radius_e6():
     _vg(lambda a, b, c: weak_charge_sq(("nsi",), {"eps_ee_u": a, "eps_emu_d": b, "eps_mumu_u": c}, k, {}),
         [0.1, 0.05, -0.2], 1)
     _vg(lambda a, m: weak_charge_sq(("nsi",), {"eps_ee_u": a, "m_med": m}, k, {}), [0.1, 40.0], 2)
-    _vg(lambda a, b: weak_charge_sq(("magnetic_moment",), {"mu_nu_e": a, "mu_nu_mu": b}, k, {}), [20.0, 35.0], 3)
-    _vg(lambda a, b: weak_charge_sq(("charge_radius",), {"r2_nu_e": a, "r2_nu_mu": b}, k, {}), [2.0, -1.5], 4)
+    _vg(lambda a, b, c: weak_charge_sq(("magnetic_moment",), {"mu_nu_e": a, "mu_nu_mu": b, "mu_nu_mubar": c}, k, {}),
+        [20.0, 35.0, 45.0], 3)
+    _vg(lambda a, b, c: weak_charge_sq(("charge_radius",), {"r2_nu_e": a, "r2_nu_mu": b, "r2_nu_mubar": c}, k, {}),
+        [2.0, -1.5, 1.0], 4)
     _vg(lambda lm, b: weak_charge_sq(("e6",), {"m_zprime_gev": 10.0**lm, "beta": b}, k, {"coupling_ratio": 1.0}),
         [2.5, 0.3], 5)
 

@@ -92,6 +92,9 @@ class Parameter:
     prior: Prior
     #: "coupling", "mass" (the mediator's, scanned in (M, g) limits) or "physics"
     role: str = "physics"
+    #: value at which the card reduces to the SM (a coupling's 0, a heavy mass's decoupling
+    #: value); used for Asimov data of projected experiments. None: no SM limit declared
+    sm_value: float | None = None
 
     def check(self, value: float) -> float:
         if not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -121,6 +124,12 @@ class ModelCard:
         except KeyError:
             raise CardError(
                 f"model {self.name!r} has no parameter {name!r}; known: {sorted(self.parameters)}") from None
+
+    def sm_values(self) -> dict[str, float]:
+        """Default values with every parameter that declares an ``sm_value`` set to it."""
+        out = {k: p.default for k, p in self.parameters.items()}
+        out.update({k: p.sm_value for k, p in self.parameters.items() if p.sm_value is not None})
+        return out
 
     def values(self, overrides: dict[str, float] | None = None) -> dict[str, float]:
         """Default values with validated overrides."""
@@ -174,13 +183,17 @@ def load_card(name_or_path: str) -> ModelCard:
             prior = Prior(p["prior"]["dist"], {k: v for k, v in p["prior"].items() if k != "dist"})
             par = Parameter(pname, p.get("description", ""), p.get("unit", ""), float(p["default"]),
                             (float(p["bounds"][0]), float(p["bounds"][1])), bool(p.get("free", False)), prior,
-                            p.get("role", "physics"))
+                            p.get("role", "physics"), p.get("sm_value"))
         except (KeyError, TypeError, IndexError) as err:
             raise CardError(f"model card {path}: parameter {pname!r} is incomplete ({err})") from None
         if par.role not in PARAMETER_ROLES:
             raise CardError(f"model card {path}: parameter {pname!r} has role {par.role!r}; "
                             f"choose one of {PARAMETER_ROLES}")
         par.check(par.default)
+        lo, hi = par.bounds
+        if par.sm_value is not None and not lo <= par.sm_value <= hi:
+            raise CardError(f"model card {path}: [parameters.{pname}] sm_value {par.sm_value} lies outside "
+                            f"its bounds [{lo}, {hi}]")
         params[pname] = par
     options = {k: v for k, v in model.items() if k not in _MODEL_KEYS}
     if "charges" in raw:

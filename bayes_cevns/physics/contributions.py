@@ -20,7 +20,12 @@ import numpy as np
 import pytensor.tensor as pt
 
 from bayes_cevns.physics.constants import SIN2_THETA_W_LOW_Q, Isotope
-from bayes_cevns.physics.em_properties import charge_radius_shift, magnetic_rate_term
+from bayes_cevns.physics.em_properties import (
+    CHARGE_RADIUS_PARAMETERS,
+    MAGNETIC_PARAMETERS,
+    charge_radius_shift,
+    magnetic_rate_term,
+)
 from bayes_cevns.physics.form_factors import form_factor
 from bayes_cevns.physics.heavy_zprime import contact_shift, e6_eps, lr_eps
 from bayes_cevns.physics.kinematics import Kinematics
@@ -120,8 +125,8 @@ CONTRIBUTIONS: dict[str, Contribution] = {c.name: c for c in (
     Contribution("lepton_loop", _loop, _MEDIATOR, options=("loop",)),
     Contribution("scalar_mediator", _scalar, _MEDIATOR),
     Contribution("nsi", _nsi, optional=NSI_PARAMETERS + ("m_med",)),
-    Contribution("magnetic_moment", _magnetic, optional=("mu_nu_e", "mu_nu_mu", "mu_nu_tau")),
-    Contribution("charge_radius", _charge_radius, optional=("r2_nu_e", "r2_nu_mu", "r2_nu_tau")),
+    Contribution("magnetic_moment", _magnetic, optional=MAGNETIC_PARAMETERS),
+    Contribution("charge_radius", _charge_radius, optional=CHARGE_RADIUS_PARAMETERS),
     Contribution("e6", _e6, ("m_zprime_gev", "beta"), optional_options=("coupling_ratio",)),
     Contribution("left_right", _left_right, ("m_zprime_gev",)),
     Contribution("u1r", _u1r, _MEDIATOR),
