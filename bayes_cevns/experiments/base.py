@@ -158,9 +158,20 @@ class Experiment:
     label: str = ""
     #: plot colour
     color: str = "black"
-    #: flux moments per isotope (:func:`bayes_cevns.physics.flux.numeric_moments`) for a source
-    #: other than pi-DAR; None: the pi-DAR beam of [LM] Eqs. 1-3
-    moments: tuple | None = None
+    #: per-isotope kinematics of a source other than pi-DAR (reactor, solar), built from its flux
+    #: moments with :meth:`Kinematics.from_moments`; None: the pi-DAR beam of [LM] Eqs. 1-3
+    source_kinematics: tuple[Kinematics, ...] | None = None
+    #: variance per bin of the Gaussian chi^2, when the experiment states it (e.g. [E6LR] Eqs. 21-22);
+    #: None: sigma^2 = N_obs + N_SS / 5 ([LM] Eq. 8)
+    chi2_variance: np.ndarray | None = None
+    #: neutrino-electron scattering blocks, each with ``species``, recoil nodes ``t`` (K,) and
+    #: weights ``wa``, ``wb``, ``wc`` (n_energy, K): counts = wa g_L^2 + wb g_R^2 - wc g_L g_R
+    nue_blocks: tuple = ()
+    #: the observed counts are the model's own SM prediction (Asimov data of a projection), filled in
+    #: by ``build_model`` from the card at its SM values; the chi^2 variance is then
+    #: ``asimov_variance_factor`` x that prediction (N_SM + B, [E6LR] Eq. 22)
+    asimov: bool = False
+    asimov_variance_factor: float = 1.0
 
     @property
     def prefix(self) -> str:
@@ -181,11 +192,10 @@ class Experiment:
 
     @cached_property
     def kinematics(self) -> tuple[Kinematics, ...]:
-        """Per-isotope recoil kinematics: the pi-DAR source ([LM] Eqs. 1-3) or the given moments."""
-        if self.moments is None:
-            return tuple(Kinematics.pion_dar(iso, t) for iso, t in zip(self.isotopes, self.recoil_grid))
-        return tuple(Kinematics.from_moments(iso, t, m)
-                     for iso, t, m in zip(self.isotopes, self.recoil_grid, self.moments))
+        """Per-isotope recoil kinematics: the pi-DAR source ([LM] Eqs. 1-3) unless the source's own."""
+        if self.source_kinematics is not None:
+            return self.source_kinematics
+        return tuple(Kinematics.pion_dar(iso, t) for iso, t in zip(self.isotopes, self.recoil_grid))
 
     @cached_property
     def flavour_blocks(self) -> tuple[list[str], list[str], np.ndarray]:

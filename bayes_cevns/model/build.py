@@ -29,7 +29,7 @@ from scipy.special import gammaln
 from bayes_cevns.experiments import Experiment, load_experiment
 from bayes_cevns.model.built import BuiltModel
 from bayes_cevns.model.cards import CardError, ModelCard, Prior, load_card
-from bayes_cevns.model.forward import background_norm_name, expected_components, scale_name
+from bayes_cevns.model.forward import asimov_counts, background_norm_name, expected_components, scale_name
 from bayes_cevns.model.g2_term import add_g2mu_term
 
 LIKELIHOODS = ("poisson", "gauss_chi2")
@@ -193,6 +193,10 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
             dims = (f"{p}_energy", f"{p}_time")
             mu = pm.Deterministic(f"mu_{p}", total, dims=dims)
             obs = e.observed if observed is None or e.name not in observed else observed[e.name]
+            variance = e.chi2_variance
+            if e.asimov and (observed is None or e.name not in observed):
+                obs = asimov_counts(card, e)
+                variance = e.asimov_variance_factor * obs
             kind = likelihood.get(e.name, e.likelihood)
             if kind == "poisson":
                 if not np.allclose(obs, np.round(obs)) or np.any(np.asarray(obs) < 0):
@@ -201,7 +205,9 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 data = pm.Data(f"data_{p}", np.asarray(np.round(obs), dtype="int64"), dims=dims)
                 pm.Poisson(f"obs_{p}", mu=pt.maximum(mu, 1e-12), observed=data, dims=dims)
             else:
-                sigma = np.sqrt(np.maximum(obs + e.steady_state_template() / 5.0, 1.0))
+                if variance is None:
+                    variance = np.maximum(obs + e.steady_state_template() / 5.0, 1.0)
+                sigma = np.sqrt(variance)
                 data = pm.Data(f"data_{p}", np.asarray(obs, dtype=float), dims=dims)
                 pm.Normal(f"obs_{p}", mu=mu, sigma=sigma, observed=data, dims=dims)
         if "g2mu" in extra:

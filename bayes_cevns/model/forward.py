@@ -14,6 +14,7 @@ import pytensor.tensor as pt
 
 from bayes_cevns.model.cards import ModelCard
 from bayes_cevns.experiments.base import Experiment, Morph
+from bayes_cevns.physics import nu_electron
 from bayes_cevns.physics.contributions import weak_charge_sq
 
 def background_norm_name(exp: Experiment, bkg: str) -> str:
@@ -52,7 +53,19 @@ def _morph_tensor(m: Morph, z: Mapping, name: str):
 def q2_vector(card: ModelCard, exp: Experiment, params: Mapping):
     """vec(Q^2) for every isotope, flavour and recoil node of the experiment, shape (n_iso*3*K,)."""
     parts = [pt.flatten(weak_charge_sq(card.physics, params, kin, card.options)) for kin in exp.kinematics]
-    return pt.concatenate(parts)
+    return pt.concatenate(parts) if parts else pt.zeros(0)
+
+
+def nue_signal(card: ModelCard, exp: Experiment, params: Mapping):
+    """Neutrino-electron counts per energy bin, sum over blocks of wa g_L^2 + wb g_R^2 - wc g_L g_R
+    with the card's (g_L, g_R) on each block's recoil nodes ([E6LR] Eq. 13 structure)."""
+    total = pt.zeros(exp.shape[0])
+    for block in exp.nue_blocks:
+        g_l, g_r = nu_electron.couplings(card.physics, params, block.species, block.t, card.options)
+        g_l = g_l * pt.ones(block.t.shape)
+        g_r = g_r * pt.ones(block.t.shape)
+        total = total + pt.dot(block.wa, pt.sqr(g_l)) + pt.dot(block.wb, pt.sqr(g_r)) - pt.dot(block.wc, g_l * g_r)
+    return total
 
 
 def _interp_time(exp: Experiment, z: Mapping):
@@ -107,6 +120,8 @@ def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Ma
             norm = norm * z[n]
     shape = _morph_tensor(exp.signal_shape, z, f"{exp.name}_signal_shape")
     out = {"cevns": norm * pt.dot(per_f.T, tau) * shape}
+    if exp.nue_blocks:
+        out["nue"] = norm * pt.shape_padright(nue_signal(card, exp, params)) * pt.ones(exp.shape)
     frac = exp.time_table.window_fraction
     if frac is not None:
         out["_cevns_published"] = norm * pt.dot(per_f.sum(axis=1), frac)
@@ -134,3 +149,10 @@ def prediction_function(card: ModelCard, exp: Experiment):
         return dict(zip(keys, fn(*args)))
 
     return predict
+
+
+def asimov_counts(card: ModelCard, exp: Experiment) -> np.ndarray:
+    """Expected counts of every component at the card's SM values (:meth:`ModelCard.sm_values`),
+    nuisances nominal: the Asimov data set of a projected experiment."""
+    comps = prediction_function(card, exp)(card.sm_values())
+    return sum(v for k, v in comps.items() if not k.startswith("_"))
