@@ -37,11 +37,7 @@ from bayes_cevns.physics.u1r import u1r_shift
 from bayes_cevns.physics.vector_mediator import charges_from_gb, parse_charges, vector_mediator_shift
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _fast_compile():
-    """Compile this module's graphs in FAST_COMPILE without leaking the mode to other modules."""
-    with pytensor.config.change_flags(mode="FAST_COMPILE"):
-        yield
+pytestmark = pytest.mark.usefixtures("fast_compile")
 
 
 # --------------------------------------------------------------------------------------

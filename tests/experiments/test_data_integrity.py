@@ -5,6 +5,7 @@ process-wide caches (manifest, experiments) are cleared before and after so that
 state leaks into other tests.
 """
 
+from support import REPO_ROOT
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ from bayes_cevns.experiments import data as data_mod
 from bayes_cevns.experiments import load_experiment
 from bayes_cevns.experiments.data import DataIntegrityError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_ROOT
 DATA = REPO / "data"
 CONSOLE = Path(sys.executable).parent / "bayes-cevns"
 

@@ -9,13 +9,13 @@ of the NUTS logp/gradient alone takes ~2 minutes (FAST_COMPILE NUTS: ~30 s, cold
 NUTS uses the "pymc" sampler with small draws.
 """
 
+from support import REPO_ROOT
 import json
 import os
 import warnings
 from pathlib import Path
 
 import numpy as np
-import pymc as pm
 import pytensor
 import pytest
 import xarray as xr
@@ -31,7 +31,7 @@ from bayes_cevns.model.build import baker_cousins_offset, build_model
 from bayes_cevns.model.predict import predicted_arrays
 from bayes_cevns.inference.profile import minimise, objective, profile_derived, profile_scan
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = REPO_ROOT / "data"
 FAST = "FAST_COMPILE"
 SEED = 20261122
 
@@ -60,11 +60,7 @@ def q2_for(exp) -> np.ndarray:
     return np.stack(out)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fast_compile():
-    """FAST_COMPILE for every graph compiled in this module."""
-    with pytensor.config.change_flags(mode=FAST):
-        yield
+pytestmark = pytest.mark.usefixtures("fast_compile")
 
 
 @pytest.fixture(scope="module")

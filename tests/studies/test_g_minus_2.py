@@ -12,30 +12,18 @@ from bayes_cevns.physics.g_minus_2 import (
     delta_a,
     delta_a_numpy,
 )
-
-M_MU = 105.6583755
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _fast_compile():
-    with pytensor.config.change_flags(mode="FAST_COMPILE"):
-        yield
+from support import M_MU, delta_a_reference
 
 
-def _ref(g, m, kind):
-    """Independent adaptive quadrature of [LM] Eq. 58 with Eq. 59's Q(x)."""
-    q = (lambda x: 2 * x**2 * (1 - x)) if kind == "vector" else (lambda x: x**2 * (2 - x))
-    r2 = (m / M_MU) ** 2
-    val, _ = integrate.quad(lambda x: q(x) / (x**2 + (1 - x) * r2), 0, 1, epsabs=0, epsrel=1e-12, limit=400,
-                            points=[min(1.0, m / M_MU), max(0.0, 1 - 1 / r2)])
-    return g**2 / (8 * np.pi**2) * val
+
+pytestmark = pytest.mark.usefixtures("fast_compile")
 
 
 @pytest.mark.parametrize("kind", ["vector", "scalar"])
 @pytest.mark.parametrize("mass", [1e-3, 0.5, 20.0, 105.0, 800.0, 1e4])
 def test_graph_and_numpy_match_reference(kind, mass):
     """The graph (fixed nodes) and NumPy versions equal adaptive quadrature to 1e-6."""
-    ref = _ref(1e-3, mass, kind)
+    ref = delta_a_reference(1e-3, mass, kind)
     assert delta_a_numpy(1e-3, mass, M_MU, kind) == pytest.approx(ref, rel=1e-9)
     assert float(delta_a(1e-3, mass, M_MU, kind).eval()) == pytest.approx(ref, rel=1e-6)
 
@@ -66,7 +54,7 @@ def test_band_position_lmu_minus_ltau():
     M << m_mu the band centre tends to sqrt(8 pi^2 Delta a_mu) ~ 4.45e-4."""
     lo, hi = band_couplings(np.array([10.0, 1e-3]), M_MU, "vector")
     for target, got in ((DELTA_A_MU - 2 * DELTA_A_MU_SIGMA, lo[0]), (DELTA_A_MU + 2 * DELTA_A_MU_SIGMA, hi[0])):
-        root = optimize.brentq(lambda g: _ref(g, 10.0, "vector") - target, 1e-5, 1e-2, xtol=1e-14)
+        root = optimize.brentq(lambda g: delta_a_reference(g, 10.0, "vector") - target, 1e-5, 1e-2, xtol=1e-14)
         assert got == pytest.approx(root, rel=1e-7)
     centre = np.sqrt(8 * np.pi**2 * DELTA_A_MU)
     assert lo[1] < centre < hi[1] and centre == pytest.approx(4.45e-4, rel=0.01)
@@ -104,7 +92,7 @@ def test_g2mu_likelihood_term_in_model():
     lp = plain.compile_logp(vars=[plain["g2mu"]])
     g = 5e-4
     point = {"log10_g": np.log10(g)}
-    da = _ref(g, 10.0, "vector") / 1e-10
+    da = delta_a_reference(g, 10.0, "vector") / 1e-10
     ref = -0.5 * ((da - 3.8) / 6.3) ** 2 - np.log(6.3 * np.sqrt(2 * np.pi))
     assert float(lp(point)) == pytest.approx(ref, rel=1e-6)
     with pytest.raises(ValueError, match="extra"):
@@ -124,7 +112,7 @@ def test_add_g2mu_term_named_inputs(g2_input, central, sigma):
     g = 4e-4
     with pm.Model() as m:
         add_g2mu_term(load_card("lmu_minus_ltau"), g, 10.0, g2_input=g2_input)
-    da = _ref(g, 10.0, "vector") / 1e-10
+    da = delta_a_reference(g, 10.0, "vector") / 1e-10
     ref = -0.5 * ((da - central) / sigma) ** 2 - np.log(sigma * np.sqrt(2 * np.pi))
     assert float(m.compile_logp()({})) == pytest.approx(ref, rel=1e-6)
     with pytest.raises(ValueError, match="unknown"):

@@ -11,9 +11,9 @@ couplings re-derived from the charge tables. Constants are re-typed from their s
 compiled Counter is shared through a module-scoped fixture (each compile costs ~1-2 s).
 """
 
+from support import REPO_ROOT
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytensor
@@ -41,7 +41,7 @@ from bayes_cevns.physics import flux, nu_electron, sources
 from bayes_cevns.physics.heavy_zprime import E6_ANGLES, E6_NU_DECOUPLED, e6_electron_eps, e6_eps, lr_electron_eps
 from bayes_cevns.physics.vector_mediator import vector_mediator_shift as cevns_vector_shift
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_ROOT
 
 # --------------------------------------------------------------------------------------
 # Independent reference constants (CODATA 2018, PDG 2024, AME2020, NNDC).
@@ -67,11 +67,7 @@ SPECIES = ("nu_e", "nu_e_bar", "nu_mu", "nu_mu_bar")
 THR90 = stats.chi2.ppf(0.90, 1)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _fast_compile():
-    """Compile this module's graphs in FAST_COMPILE without leaking the mode to other modules."""
-    with pytensor.config.change_flags(mode="FAST_COMPILE"):
-        yield
+pytestmark = pytest.mark.usefixtures("fast_compile")
 
 
 def _pdg(name):

@@ -16,6 +16,7 @@ tests compare them with COHERENT 2017, Mention et al. 2011, the 51Cr activity la
 and [U1R].
 """
 
+from support import REPO_ROOT
 import json
 import math
 import tomllib
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 SM_FIT = NOTEBOOK_DIR / "01_sm_fit.ipynb"
 LIGHT_MEDIATORS = NOTEBOOK_DIR / "02_light_mediators.ipynb"
 FORM_FACTORS = ("helm", "symmetrized_fermi", "klein_nystrand")

@@ -8,8 +8,8 @@ integration). The package's PyTensor graphs are only used where the graph itself
 (gradients), and are compiled in FAST_COMPILE mode to keep the suite fast.
 """
 
-from pathlib import Path
 
+from support import REPO_ROOT
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
@@ -24,7 +24,7 @@ from bayes_cevns.experiments.base import Morph, TimeTable
 from bayes_cevns.model.forward import expected_components
 from bayes_cevns.model.predict import predict_counts
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = REPO_ROOT / "data"
 FAST = "FAST_COMPILE"
 
 # --------------------------------------------------------------------------------------
