@@ -8,6 +8,7 @@ ordinary ``open`` would give it (0666 less the umask), not the 0600 of a tempora
 
 import json
 import os
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -88,7 +89,7 @@ def provenance(card=None, experiments=(), seed: int | None = None, **settings) -
     out = {
         "bayes_cevns_version": versions["bayes_cevns"],
         "package_versions": json.dumps(versions, sort_keys=True),
-        "command_line": " ".join(sys.argv),
+        "command_line": shlex.join(sys.argv),
         "data_sha256": json.dumps(checksums, sort_keys=True),
         "model_card": card.text if card is not None else "",
         "model_card_name": card.name if card is not None else "",

@@ -1,6 +1,6 @@
 """One call from a card and datasets to a checked, summarised and saved posterior."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from bayes_cevns.inference import sampling
 from bayes_cevns.io import save_atomic
@@ -13,23 +13,39 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
             free: Sequence[str] | None = None, priors: Mapping[str, str] | None = None,
             fixed: Mapping[str, float] | None = None, share_flux: bool = False,
             likelihood: Mapping[str, str] | None = None, cores: int | None = None,
-            return_model: bool = False, extra: Sequence[str] = (), prior_terms: Sequence = ()):
+            return_model: bool = False, extra: Sequence[str] = (), prior_terms: Sequence = (),
+            overrides: Mapping[str, object] | None = None,
+            report: Callable[[str], None] = sampling.report_nothing):
     """Build, sample, check convergence, summarise (68% HDI) and optionally save the posterior.
 
     The result follows the CLI contract: ``parameters`` (sampled physics parameters and
     nuisances), ``derived`` (``cevns_<experiment>`` counts in the collaborations' convention,
     ``cevns_in_data_<experiment>`` the CEvNS events expected in the analysed bins, i.e. with every
     efficiency including CsI's time-dependent one, and ``xsec_<experiment>_1e-40cm2`` flux-averaged
-    cross sections) and ``diagnostics`` (``rhat_max``, ``ess_bulk_min``, ``divergences``, ``problems``).
+    cross sections) and ``diagnostics`` (``rhat_max``, None with one chain, ``ess_bulk_min``,
+    ``divergences``, ``problems``).
     With ``return_model`` the result comes with the :class:`BuiltModel` and the posterior DataTree.
     ``prior_terms``: extra log-prior terms (e.g. oscillation presets of :mod:`bayes_cevns.priors`).
+
+    The sampler settings are checked before the model is built. The posterior's provenance
+    attributes record the sampler settings and, in ``overrides``, every departure from the card
+    passed here (``free``, ``priors``, ``fixed``, ``share_flux``, ``likelihood``, ``extra``, the
+    prior terms' types) plus the caller's own ``overrides`` (e.g. the CLI's option strings).
+    ``report`` is called with a short description of each stage (building, compiling, sampling,
+    saving).
     """
+    sampling.check_settings(draws, tune, chains, sampler)
+    report("building the model")
     c = load_card(card)
     built = build_model(c, experiments, free=free, priors=priors, fixed=fixed,
                         share_flux=share_flux, likelihood=likelihood, extra=extra, prior_terms=prior_terms)
     model = built.model
+    recorded = {"free": list(free or ()), "priors": dict(priors or {}), "fixed": dict(fixed or {}),
+                "share_flux": share_flux, "likelihood": dict(likelihood or {}), "extra": list(extra),
+                "prior_terms": [type(t).__name__ for t in prior_terms], **dict(overrides or {})}
     idata = sampling.sample(built, draws=draws, tune=tune, chains=chains, seed=seed,
-                            sampler=sampler, cores=cores)
+                            sampler=sampler, cores=cores, overrides=recorded, report=report)
+    report("summarising")
     params = [rv.name for rv in model.free_RVs]
     params += [d.name for d in model.deterministics
                if d.name not in params and d.name in {p for p in c.parameters}]
@@ -52,6 +68,7 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
         "seed": seed,
     }
     if out:
+        report(f"saving {out}")
         save_atomic(idata, out)
         result["out"] = out
     return (result, built, idata) if return_model else result

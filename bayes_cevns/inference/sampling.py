@@ -1,17 +1,24 @@
-"""Sampling with provenance, and convergence checks."""
+"""Sampling with provenance, interruption by signals, and convergence checks."""
 
+import importlib
 import os
+import signal
+import threading
 import warnings
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 import arviz as az
 import numpy as np
 import pymc as pm
 
-from bayes_cevns.inference.flat_density import sample_nutpie
+from bayes_cevns.inference.flat_density import flat_density, sample_nutpie
 from bayes_cevns.io import provenance
 from bayes_cevns.model.built import BuiltModel
 
 SAMPLERS = ("pymc", "nutpie", "numpyro")
+#: modules each sampler needs beyond the core dependencies
+SAMPLER_MODULES = {"numpyro": ("numpyro", "jax")}
 RHAT_MAX = 1.01
 ESS_MIN = 400
 
@@ -20,16 +27,58 @@ class ConvergenceWarning(UserWarning):
     """A fit did not pass the R-hat / ESS / divergence checks."""
 
 
-def sample(built: BuiltModel, draws: int = 1000, tune: int = 1000, chains: int = 4,
-           seed: int = 0, sampler: str = "nutpie", progressbar: bool = False, cores: int | None = None,
-           target_accept: float = 0.8):
-    """NUTS on the model; returns the DataTree with provenance attributes.
+def report_nothing(_stage: str) -> None:
+    """The default stage ``report`` of :func:`sample`: say nothing."""
 
-    ``nutpie`` (default) runs nutpie's NUTS on the flat log density compiled by
-    :mod:`bayes_cevns.inference.flat_density` (chains in turn on one core; ``cores`` is ignored);
-    ``pymc`` and ``numpyro`` go through ``pm.sample``. Raise ``target_accept`` (e.g. 0.95) for
-    narrow curved posteriors such as the NSI u/d ridges."""
-    model = built.model
+
+class Interrupted(KeyboardInterrupt):
+    """Work stopped by SIGINT or SIGTERM; ``exit_code`` is the shell's 128 + signal number."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = int(signum)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+@contextmanager
+def stop_on_signals(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[None]:
+    """Raise :class:`Interrupted` when one of ``signals`` arrives inside the block.
+
+    Samplers catch ``KeyboardInterrupt`` and return the draws made so far (nutpie fills the rest
+    of the chains with NaN); the block then ends normally, and the interruption is raised again
+    on leaving it, so partial chains never reach the caller. Outside the main thread (where no
+    handler can be installed) the block runs unguarded.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def handler(signum: int, _frame: object) -> None:
+        received.append(signum)
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in signals}
+    try:
+        yield
+    except BaseException as err:
+        if received and not isinstance(err, Interrupted):
+            raise Interrupted(received[0]) from err
+        raise
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h if h is not None else signal.SIG_DFL)
+    if received:
+        raise Interrupted(received[0])
+
+
+def check_settings(draws: int = 1000, tune: int = 1000, chains: int = 4, sampler: str = "nutpie",
+                   target_accept: float = 0.8) -> None:
+    """Raise ValueError for settings :func:`sample` cannot run, and ImportError where the sampler's
+    optional packages are missing; cheap, so callers check before building a model."""
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {SAMPLERS}")
     for n, v in (("draws", draws), ("tune", tune), ("chains", chains)):
@@ -37,34 +86,73 @@ def sample(built: BuiltModel, draws: int = 1000, tune: int = 1000, chains: int =
             raise ValueError(f"{n} must be a positive integer, got {v}")
     if not 0.0 < target_accept < 1.0:
         raise ValueError(f"target_accept must lie in (0, 1), got {target_accept}")
-    if sampler == "nutpie":
-        idata = sample_nutpie(model, draws=draws, tune=tune, chains=chains, seed=seed,
-                              target_accept=target_accept, progressbar=progressbar)
-    else:
-        idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,
-                          nuts_sampler=sampler, progressbar=progressbar, target_accept=target_accept,
-                          cores=cores or min(chains, os.cpu_count() or 1))
+    for module in SAMPLER_MODULES.get(sampler, ()):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise ImportError(f"sampler {sampler!r} needs {' and '.join(SAMPLER_MODULES[sampler])}, "
+                              f"but {module} is not installed (pip install 'bayes_cevns[jax]')") from None
+
+
+def sample(built: BuiltModel, draws: int = 1000, tune: int = 1000, chains: int = 4,
+           seed: int = 0, sampler: str = "nutpie", progressbar: bool = False, cores: int | None = None,
+           target_accept: float = 0.8, overrides: Mapping[str, object] | None = None,
+           report: Callable[[str], None] = report_nothing):
+    """NUTS on the model; returns the DataTree with provenance attributes.
+
+    ``nutpie`` (default) runs nutpie's NUTS on the flat log density compiled by
+    :mod:`bayes_cevns.inference.flat_density` (chains in turn on one core; ``cores`` is ignored);
+    ``pymc`` and ``numpyro`` go through ``pm.sample``. Raise ``target_accept`` (e.g. 0.95) for
+    narrow curved posteriors such as the NSI u/d ridges. ``overrides`` (what the caller changed
+    from the card: fixed values, priors, options) is stored JSON-encoded in the ``overrides``
+    attribute. SIGINT / SIGTERM raise :class:`Interrupted` (see :func:`stop_on_signals`).
+    ``report`` is called with a short description of each stage (compiling, sampling).
+    """
+    model = built.model
+    check_settings(draws, tune, chains, sampler, target_accept)
+    what = f"{chains} chain(s) of {tune} tuning steps + {draws} draws ({sampler})"
+    with stop_on_signals():
+        if sampler == "nutpie":
+            report("compiling the log density")
+            flat = flat_density(model)
+            report(f"sampling {what}")
+            idata = sample_nutpie(model, draws=draws, tune=tune, chains=chains, seed=seed,
+                                  target_accept=target_accept, progressbar=progressbar, flat=flat)
+        else:
+            report(f"compiling and sampling {what}")
+            idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,
+                              nuts_sampler=sampler, progressbar=progressbar, target_accept=target_accept,
+                              cores=cores or min(chains, os.cpu_count() or 1))
     idata.attrs.update(provenance(built.card, built.experiments, seed=seed, sampler=sampler, draws=draws,
-                                  tune=tune, chains=chains, target_accept=target_accept))
+                                  tune=tune, chains=chains, target_accept=target_accept,
+                                  overrides=dict(overrides or {})))
     return idata
 
 
 def diagnostics(idata, var_names: list[str] | None = None) -> dict:
-    """Max R-hat, min bulk ESS over the sampled variables, and the number of divergences."""
+    """Max R-hat, min bulk ESS over the sampled variables, and the number of divergences.
+
+    R-hat compares chains: with one chain ``rhat_max`` is None (not available)."""
     post = idata.posterior
     names = var_names or [v for v in post.data_vars if not v.startswith("mu_")]
-    rhat = az.rhat(post.to_dataset()[names] if hasattr(post, "to_dataset") else post[names])
-    ess = az.ess(post.to_dataset()[names] if hasattr(post, "to_dataset") else post[names], method="bulk")
-    rmax = max(float(np.nanmax(np.asarray(rhat[v]))) for v in names)
+    draws = post.to_dataset()[names] if hasattr(post, "to_dataset") else post[names]
+    rmax = None
+    if draws.sizes.get("chain", 1) > 1:
+        rhat = az.rhat(draws)
+        rmax = max(float(np.nanmax(np.asarray(rhat[v]))) for v in names)
+    ess = az.ess(draws, method="bulk")
     emin = min(float(np.nanmin(np.asarray(ess[v]))) for v in names)
     div = int(np.asarray(idata.sample_stats["diverging"]).sum()) if "sample_stats" in idata.children else 0
     return {"rhat_max": rmax, "ess_bulk_min": emin, "divergences": div}
 
 
 def check_convergence(diag: dict, rhat_max: float = RHAT_MAX, ess_min: float = ESS_MIN) -> list[str]:
-    """Problems found (empty if converged); each one is also raised as a ConvergenceWarning."""
+    """Problems found (empty if converged); each one is also raised as a ConvergenceWarning.
+
+    The R-hat check is skipped where R-hat is not available (``None``: one chain); a NaN R-hat
+    fails it."""
     problems = []
-    if not diag["rhat_max"] <= rhat_max:
+    if diag["rhat_max"] is not None and not diag["rhat_max"] <= rhat_max:
         problems.append(f"R-hat {diag['rhat_max']:.3f} > {rhat_max}")
     if not diag["ess_bulk_min"] >= ess_min:
         problems.append(f"bulk ESS {diag['ess_bulk_min']:.0f} < {ess_min}")

@@ -1,0 +1,108 @@
+"""Coupling limits on light mediators: ``limit``, ``limits``, ``limit-table``, ``g2-table``.
+
+The scans checkpoint every mass slice under the output folder, so an interrupted scan keeps
+what it finished and the same command resumes it.
+"""
+
+import json
+from typing import Annotated
+
+import typer
+
+from bayes_cevns.cli.errors import reported
+from bayes_cevns.cli.options import DEFAULT_DATA, AsJson, Cl, Data, MediatorCard, OutFolder, Scheduler, Workers
+from bayes_cevns.cli.output import console, run_then_show
+from bayes_cevns.cli.parsing import experiment_list
+from bayes_cevns.cli.paths import check_output_folder
+from bayes_cevns.model.cards import load_card
+
+
+def resumable(out: str) -> str:
+    """What an interrupted scan leaves in ``out``, and how to go on."""
+    return f"completed slices were kept in {out}/slices; re-running the same command resumes the scan"
+
+
+def limit(
+    card: MediatorCard,
+    data: Data = DEFAULT_DATA,
+    mass: Annotated[float, typer.Option("--mass", help="mediator mass in MeV")] = 10.0,
+    method: Annotated[str, typer.Option("--method", help="chi2 or bayes")] = "chi2",
+    cl: Cl = 0.9545,
+    prior: Annotated[str, typer.Option("--prior", help="bayes: log_uniform or uniform_g2")] = "log_uniform",
+    as_json: AsJson = False,
+) -> None:
+    """Upper limit on the coupling at one mediator mass (profile chi^2 or marginal posterior)."""
+    with reported():
+        from bayes_cevns.api import limit as api_limit
+
+        out = api_limit(card, mass, experiment_list(data), method=method, cl=cl, prior=prior)
+    if as_json:
+        typer.echo(json.dumps(out))
+    else:
+        console.print(out)
+
+
+def limits(
+    card: MediatorCard,
+    out: Annotated[str, typer.Option("--out", help="output folder (checkpoints and results)")],
+    data: Data = DEFAULT_DATA,
+    masses: Annotated[str, typer.Option("--masses", help="LO:HI:N in MeV, log-spaced")] = "0.01:10000:40",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+    cl: Cl = 0.9545,
+) -> None:
+    """Scan the mediator mass: chi^2 and Bayesian coupling limits per mass, resumable, via Dask."""
+    with reported(resumable(out)):
+        from bayes_cevns.inference.limits import delta_chi2_threshold, plane
+        from bayes_cevns.inference.sampling import stop_on_signals
+        from bayes_cevns.plotting import plot_limits, plot_plane
+        from bayes_cevns.studies.scan import load_slices, parse_masses, run_scan
+
+        load_card(card)
+        grid = parse_masses(masses)
+        experiments = experiment_list(data)
+        delta_chi2_threshold(cl)
+        check_output_folder(out)
+        with stop_on_signals():
+            res = run_scan(card, experiments, grid, out, scheduler=scheduler, workers=workers, cl=cl)
+            stem = f"{out}/{res['model']}__{'+'.join(res['data'])}"
+            plot_limits([res], f"{stem}.png")
+            if len(grid) > 1:
+                plot_plane({"+".join(res["data"]): plane(load_slices(out, card, res["data"], grid), cl)},
+                           res["model"], f"{stem}_plane.png")
+    for r in res["rows"]:
+        typer.echo(f"M = {r['mass_mev']:.4g} MeV: chi2 {r['chi2']}, bayes(log-uniform) "
+                   f"{r['bayes_log_uniform']:.3g}, bayes(uniform g^2) {r['bayes_uniform_g2']:.3g}")
+
+
+def limit_table(
+    out: OutFolder = "results",
+    models: Annotated[str | None, typer.Option("--models", help="comma-separated cards (default: [LM]'s 11)")] = None,
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+) -> None:
+    """Low-mass g and high-mass g/M bounds for the [LM] models x {CsI, Ar, CsI+Ar}, chi^2 and Bayes."""
+    def run() -> None:
+        from bayes_cevns.studies.scan import LM_MODELS, run_table
+
+        names = [m.strip() for m in models.split(",")] if models else list(LM_MODELS)
+        for m in names:
+            load_card(m)
+        check_output_folder(out)
+        run_table(out, names, scheduler=scheduler, workers=workers)
+
+    run_then_show(run, f"{out}/limits_table.md", resumable(out))
+
+
+def g2_table(
+    out: OutFolder = "results",
+    workers: Workers = 2,
+) -> None:
+    """(g-2)_mu band vs COHERENT CsI+Ar for every muon-coupled mediator card: table and figures."""
+    def run() -> None:
+        from bayes_cevns.studies.g2 import run_g2_table
+
+        check_output_folder(out)
+        run_g2_table(out, workers=workers)
+
+    run_then_show(run, f"{out}/g2_table.md", resumable(out))

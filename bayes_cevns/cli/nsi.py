@@ -1,0 +1,56 @@
+"""Non-standard interactions: ``nsi-table`` and ``lma-dark``."""
+
+from typing import Annotated
+
+import typer
+
+from bayes_cevns.cli.options import DEFAULT_DATA, Cl, Data, OutFolder
+from bayes_cevns.cli.output import UNFINISHED, run_then_show
+from bayes_cevns.cli.parsing import experiment_list
+from bayes_cevns.cli.paths import check_output_folder
+
+
+def nsi_table(
+    out: OutFolder = "results",
+    grid: Annotated[int, typer.Option("--grid", help="points of the eps grid on [-1, 1]")] = 401,
+    cl: Cl = 0.90,
+) -> None:
+    """One-at-a-time NSI bounds (chi^2 and Bayes, Savage-Dickey B01) for CsI, Ar and CsI+Ar."""
+    def run() -> None:
+        from bayes_cevns.inference.limits import delta_chi2_threshold
+        from bayes_cevns.studies.nsi import bounds_table
+
+        delta_chi2_threshold(cl)
+        if grid < 51:
+            raise ValueError(f"--grid needs at least 51 points, got {grid}")
+        check_output_folder(out)
+        bounds_table(out, n_grid=grid, cl=cl)
+
+    run_then_show(run, f"{out}/nsi_bounds.md", UNFINISHED)
+
+
+def lma_dark(
+    out: OutFolder = "results",
+    data: Data = DEFAULT_DATA,
+    masses: Annotated[str, typer.Option("--masses", help="LO:HI:N Z' masses in MeV, log-spaced")] = "0.5:100000:11",
+    weight_dark: Annotated[float, typer.Option("--weight-dark", help="prior probability of LMA-Dark")] = 0.5,
+) -> None:
+    """P(LMA-Dark) with and without CEvNS vs the U(1)_B Z' mass ([NSI-UV] Sec. 3)."""
+    def run() -> None:
+        from bayes_cevns.inference.nsi_scan import EpsScan
+        from bayes_cevns.io import provenance
+        from bayes_cevns.priors.presets import lma_two_solution_prior
+        from bayes_cevns.studies.nsi import lma_dark_test, write_lma_dark
+        from bayes_cevns.studies.scan import parse_masses
+
+        if not 0.0 < weight_dark < 1.0:
+            raise ValueError(f"--weight-dark must lie in (0, 1), got {weight_dark}")
+        experiments = experiment_list(data)
+        grid = parse_masses(masses)
+        check_output_folder(out)
+        scan = EpsScan(experiments, ["eps_ee_u", "eps_ee_d"])
+        res = lma_dark_test(scan, grid, prior=lma_two_solution_prior(weight_dark=weight_dark))
+        write_lma_dark(res, out, provenance(scan.card, scan.built.experiments, method="grid",
+                                            masses=masses, weight_dark=weight_dark))
+
+    run_then_show(run, f"{out}/nsi_lma_dark.md", UNFINISHED)
