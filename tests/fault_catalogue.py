@@ -26,6 +26,12 @@ FAULTS = [
      "tests/experiments/test_data_integrity.py::test_missing_file_is_detected"),
     ("a missing checksum manifest", "DataIntegrityError",
      "tests/experiments/test_data_integrity.py::test_missing_manifest_is_detected"),
+    ("a data table whose column count changed (manifest updated)", "DataIntegrityError naming the file",
+     "tests/experiments/test_data_integrity.py::test_changed_column_count_names_the_file"),
+    ("a checksum-manifest line without a file name", "DataIntegrityError naming the manifest and line",
+     "tests/experiments/test_data_integrity.py::test_manifest_line_without_a_name"),
+    ("a corrupt projected-setup table (`setups.toml`)", "DataIntegrityError naming the file",
+     "tests/experiments/test_data_integrity.py::test_corrupt_setup_table_names_the_file"),
     ("corrupted data, run through the installed `bayes-cevns` script", "one `error:` line, non-zero exit, "
      "no traceback", "tests/experiments/test_data_integrity.py::test_console_script_corrupted_data"),
     ("a card key typo (`fre = true`)", "CardError: card, table and key named, with a did-you-mean",

@@ -28,10 +28,13 @@ def _manifest(root: Path) -> dict[str, str]:
     if not path.is_file():
         raise DataIntegrityError(f"missing checksum manifest {path}")
     out = {}
-    for line in path.read_text().splitlines():
+    for n, line in enumerate(path.read_text().splitlines(), 1):
         if line.strip():
-            digest, name = line.split(maxsplit=1)
-            out[name.strip()] = digest
+            parts = line.split(maxsplit=1)
+            if len(parts) != 2 or len(parts[0]) != 64:
+                raise DataIntegrityError(f"checksum manifest {path}, line {n}: expected '<sha256> <file>', "
+                                         f"got {line.strip()!r}")
+            out[parts[1].strip()] = parts[0]
     return out
 
 
@@ -72,9 +75,12 @@ def load_table(release: str, name: str, ncols: int) -> np.ndarray:
     """Load a whitespace table with ``#`` comments (header lines tolerated), checking its shape."""
     path = verified_path(release, name)
     try:
-        arr = np.loadtxt(path, comments="#", ndmin=2)
-    except ValueError:
-        arr = np.loadtxt(path, comments="#", ndmin=2, skiprows=1)
+        try:
+            arr = np.loadtxt(path, comments="#", ndmin=2)
+        except ValueError:
+            arr = np.loadtxt(path, comments="#", ndmin=2, skiprows=1)
+    except ValueError as err:
+        raise DataIntegrityError(f"data file {path} is not a numeric table: {err}") from None
     if arr.shape[1] != ncols or not np.all(np.isfinite(arr)):
         raise DataIntegrityError(f"data file {path} is malformed: expected {ncols} finite columns")
     return arr

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from bayes_cevns.experiments.data import verified_path
+from bayes_cevns.experiments.data import DataIntegrityError, verified_path
 from bayes_cevns.physics import nu_electron
 from bayes_cevns.physics.constants import (
     ATOMIC_WEIGHTS,
@@ -120,8 +120,12 @@ def _parse(name: str, row: dict) -> Setup:
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    with open(verified_path("projected", "setups.toml"), "rb") as fh:
-        return tomllib.load(fh)
+    path = verified_path("projected", "setups.toml")
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise DataIntegrityError(f"data file {path} is not valid TOML: {err}") from None
 
 
 def setups() -> dict[str, Setup]:

@@ -5,7 +5,6 @@ process-wide caches (manifest, experiments) are cleared before and after so that
 state leaks into other tests.
 """
 
-from support import REPO_ROOT
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ from bayes_cevns.cli import app
 from bayes_cevns.experiments import data as data_mod
 from bayes_cevns.experiments import load_experiment
 from bayes_cevns.experiments.data import DataIntegrityError
+from support import REPO_ROOT
 
 REPO = REPO_ROOT
 DATA = REPO / "data"
@@ -36,13 +36,7 @@ TARGETS = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fast_compile():
-    """FAST_COMPILE for graphs compiled in-process by the CLI (backend-independent contract)."""
-    import pytensor
-
-    with pytensor.config.change_flags(mode="FAST_COMPILE"):
-        yield
+pytestmark = pytest.mark.usefixtures("fast_compile")
 
 
 def _clear_caches():
@@ -234,3 +228,40 @@ def test_cli_set_changes_prediction_json():
     assert out["parameters"]["rn_cs"] == 6.0
     assert out["counts"]["cevns"] < base["counts"]["cevns"]
     assert out["counts"]["brn"] == base["counts"]["brn"]
+
+
+def _replace_with_checksum(root: Path, rel: str, text: str) -> None:
+    """Rewrite ``root/rel`` and update its manifest line, so that only the content is wrong."""
+    (root / rel).write_text(text)
+    manifest = root / "SHA256SUMS"
+    lines = [ln for ln in manifest.read_text().splitlines() if not ln.endswith(" " + rel)]
+    manifest.write_text("\n".join(lines + [f"{data_mod.sha256(root / rel)}  {rel}"]) + "\n")
+    _clear_caches()
+
+
+def test_changed_column_count_names_the_file(data_copy):
+    rel = "coherent_csi_2021/effCoefficients.txt"
+    text = (data_copy / rel).read_text().splitlines()
+    _replace_with_checksum(data_copy, rel, "\n".join(text + ["1 2 3 4 5 6 7"]) + "\n")
+    with pytest.raises(DataIntegrityError, match="effCoefficients.txt"):
+        load_experiment("coherent_csi_2021")
+
+
+def test_manifest_line_without_a_name(data_copy):
+    manifest = data_copy / "SHA256SUMS"
+    manifest.write_text(manifest.read_text() + "0123abcd\n")
+    _clear_caches()
+    with pytest.raises(DataIntegrityError, match=r"SHA256SUMS, line \d+"):
+        load_experiment("coherent_csi_2021")
+
+
+def test_corrupt_setup_table_names_the_file(data_copy):
+    from bayes_cevns.experiments import projected
+
+    projected._table.cache_clear()
+    _replace_with_checksum(data_copy, "projected/setups.toml", "[experiment.conus\nlabel = 1\n")
+    try:
+        with pytest.raises(DataIntegrityError, match="setups.toml is not valid TOML"):
+            projected.setups()
+    finally:
+        projected._table.cache_clear()

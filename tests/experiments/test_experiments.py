@@ -9,7 +9,6 @@ integration). The package's PyTensor graphs are only used where the graph itself
 """
 
 
-from support import REPO_ROOT
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
@@ -23,6 +22,7 @@ from bayes_cevns.experiments import coherent_csi_2021 as csi_mod
 from bayes_cevns.experiments.base import Morph, TimeTable
 from bayes_cevns.model.forward import expected_components
 from bayes_cevns.model.predict import predict_counts
+from support import REPO_ROOT
 
 DATA = REPO_ROOT / "data"
 FAST = "FAST_COMPILE"

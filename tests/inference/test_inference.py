@@ -9,7 +9,6 @@ of the NUTS logp/gradient alone takes ~2 minutes (FAST_COMPILE NUTS: ~30 s, cold
 NUTS uses the "pymc" sampler with small draws.
 """
 
-from support import REPO_ROOT
 import json
 import os
 import warnings
@@ -30,6 +29,7 @@ from bayes_cevns.io import save_atomic
 from bayes_cevns.model.build import baker_cousins_offset, build_model
 from bayes_cevns.model.predict import predicted_arrays
 from bayes_cevns.inference.profile import minimise, objective, profile_derived, profile_scan
+from support import REPO_ROOT
 
 DATA = REPO_ROOT / "data"
 FAST = "FAST_COMPILE"

@@ -16,13 +16,13 @@ tests compare them with COHERENT 2017, Mention et al. 2011, the 51Cr activity la
 and [U1R].
 """
 
-from support import REPO_ROOT
 import json
 import math
 import tomllib
 from pathlib import Path
 
 import pytest
+from support import REPO_ROOT
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 SM_FIT = NOTEBOOK_DIR / "01_sm_fit.ipynb"

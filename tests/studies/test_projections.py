@@ -11,7 +11,6 @@ couplings re-derived from the charge tables. Constants are re-typed from their s
 compiled Counter is shared through a module-scoped fixture (each compile costs ~1-2 s).
 """
 
-from support import REPO_ROOT
 import json
 import shutil
 
@@ -40,6 +39,7 @@ from bayes_cevns.physics.u1r_bounds import coherent_bound, interference_integral
 from bayes_cevns.physics import flux, nu_electron, sources
 from bayes_cevns.physics.heavy_zprime import E6_ANGLES, E6_NU_DECOUPLED, e6_electron_eps, e6_eps, lr_electron_eps
 from bayes_cevns.physics.vector_mediator import vector_mediator_shift as cevns_vector_shift
+from support import REPO_ROOT
 
 REPO = REPO_ROOT
 
