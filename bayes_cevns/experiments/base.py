@@ -12,6 +12,10 @@ An experiment is fully described by NumPy arrays computed once:
 * ``signal_shape``: bin-wise relative shape systematics of the signal.
 * ``backgrounds``: :class:`Background` templates in the same bins, with normalisation priors.
 * ``nuisances``: the nuisance parameters with their priors.
+
+A release that tabulates its response or a background on a grid of nuisance values (XENONnT's
+light- and charge-yield grid) uses :class:`~bayes_cevns.experiments.grid.GridMorph` templates and a
+:class:`~bayes_cevns.experiments.grid.GridResponse` (``response_grid``) instead of +-1 sigma morphs.
 """
 
 from dataclasses import dataclass, field
@@ -19,6 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
+from bayes_cevns.experiments.grid import GridMorph, GridResponse
 from bayes_cevns.physics.constants import Isotope
 from bayes_cevns.physics.kinematics import Kinematics
 
@@ -81,10 +86,14 @@ class Nuisance:
 
 @dataclass(frozen=True)
 class Background:
-    """A background template (expected counts per bin at nominal) with a relative norm prior."""
+    """A background template (expected counts per bin at nominal) with a relative norm prior.
+
+    The template is a :class:`Morph` (+-1 sigma variations) or a :class:`GridMorph` (a table on a
+    grid of nuisance values); both give ``.nominal`` and ``.evaluate(z)``.
+    """
 
     name: str
-    template: Morph
+    template: Morph | GridMorph
     norm_sigma: float
     description: str
     #: optional auxiliary Poisson measurement of the total (e.g. the CsI anti-coincidence sample)
@@ -172,6 +181,9 @@ class Experiment:
     #: ``asimov_variance_factor`` x that prediction (N_SM + B, [E6LR] Eq. 22)
     asimov: bool = False
     asimov_variance_factor: float = 1.0
+    #: energy response factorised through an efficiency tabulated on a nuisance grid; when set it
+    #: replaces ``energy_response`` in the forward model (whose nominal must equal its matrix at 0)
+    response_grid: GridResponse | None = None
 
     @property
     def prefix(self) -> str:
@@ -215,7 +227,9 @@ class Experiment:
         """CEvNS counts (n_energy, n_time) for Q^2 of shape (n_iso, 3, K), nuisances z (NumPy)."""
         z = z or {}
         ne = self.shape[0]
-        per_flavour = (self.energy_response.evaluate(z) @ q2.reshape(-1)).reshape(3, ne)
+        grid = self.response_grid
+        response = grid.matrix(z) if grid is not None else self.energy_response.evaluate(z)
+        per_flavour = (response @ q2.reshape(-1)).reshape(3, ne)
         tau = self.time_table.at(z.get(self.time_table.nuisance, 0.0) if self.time_table.nuisance else 0.0)
         norm = np.prod([z.get(n, 1.0) for n in self.signal_norm_nuisances]) if z else 1.0
         return norm * np.einsum("fe,ft->et", per_flavour, tau) * self.signal_shape.evaluate(z)

@@ -22,9 +22,8 @@ def data_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "data"
 
 
-@lru_cache(maxsize=4)
-def _manifest(root: Path) -> dict[str, str]:
-    path = root / "SHA256SUMS"
+def parse_manifest(path: Path) -> dict[str, str]:
+    """``{name: sha256}`` of a ``<sha256>  <name>`` manifest file."""
     if not path.is_file():
         raise DataIntegrityError(f"missing checksum manifest {path}")
     out = {}
@@ -36,6 +35,11 @@ def _manifest(root: Path) -> dict[str, str]:
                                          f"got {line.strip()!r}")
             out[parts[1].strip()] = parts[0]
     return out
+
+
+@lru_cache(maxsize=4)
+def _manifest(root: Path) -> dict[str, str]:
+    return parse_manifest(root / "SHA256SUMS")
 
 
 def sha256(path: Path) -> str:
@@ -51,9 +55,13 @@ def verified_path(release: str, name: str) -> Path:
     root = data_dir()
     rel = f"{release}/{name}"
     expected = _manifest(root).get(rel)
+    return checked_file(root / rel, expected, root / "SHA256SUMS")
+
+
+def checked_file(path: Path, expected: str | None, manifest: Path) -> Path:
+    """``path`` after checking it exists and matches ``expected`` (its checksum in ``manifest``)."""
     if expected is None:
-        raise DataIntegrityError(f"data file {rel} is not listed in {root / 'SHA256SUMS'}")
-    path = root / rel
+        raise DataIntegrityError(f"data file {path} is not listed in {manifest}")
     if not path.is_file():
         raise DataIntegrityError(f"missing data file {path}")
     got = sha256(path)

@@ -3,9 +3,12 @@
 Only Q^2 on the recoil grid (n_isotopes x 3 flavours x K nodes), a handful of nuisance
 coefficients and a time-table interpolation are computed in the graph; everything else is a
 precomputed NumPy matrix (see :mod:`bayes_cevns.experiments.base`). One matrix-vector product
-gives all morph terms at once.
+gives all morph terms at once. Tables on a grid of nuisance values (:class:`GridMorph`: a
+background template, or the efficiency of a :class:`GridResponse`) are interpolated
+multilinearly in the graph from the 2^d table entries around the nuisance point.
 """
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -14,6 +17,7 @@ import pytensor.tensor as pt
 
 from bayes_cevns.model.cards import ModelCard
 from bayes_cevns.experiments.base import Experiment, Morph
+from bayes_cevns.experiments.grid import GridMorph
 from bayes_cevns.physics import nu_electron
 from bayes_cevns.physics.contributions import weak_charge_sq
 
@@ -37,8 +41,36 @@ def card_parameter(card: ModelCard, name: str, experiments: Sequence[Experiment]
     return card.parameter(name).name
 
 
-def _morph_tensor(m: Morph, z: Mapping, name: str):
-    """Evaluate a Morph in the graph: stack[0] + sum_j c_j(z) stack[j]."""
+def _grid_tensor(g: GridMorph, z: Mapping, name: str):
+    """Multilinear interpolation of a GridMorph at z in the graph (the nominal if no axis is in z).
+
+    Per axis the position p = clip((z - a_0) / step, 0, n - 1), node j = min(floor(p), n - 2) and
+    weight w = p - j; the value is sum over the corners c of prod_a (w_a if c_a else 1 - w_a)
+    table[j + c], exactly the table at the nodes and its boundary value outside (as
+    :meth:`GridMorph.evaluate`)."""
+    if not any(n in z for n in g.names):
+        return pt.as_tensor_variable(g.nominal)
+    table = pytensor.shared(g.table, name=name)
+    idx, wts = [], []
+    for n, ax in zip(g.names, g.axes):
+        x = z[n] if n in z else pt.constant(0.0)
+        pos = pt.clip((x - ax[0]) / (ax[1] - ax[0]), 0.0, float(ax.size - 1))
+        j = pt.minimum(pt.cast(pt.floor(pos), "int64"), ax.size - 2)
+        idx.append(j)
+        wts.append(pos - j)
+    out = 0.0
+    for corner in itertools.product((0, 1), repeat=len(idx)):
+        w = 1.0
+        for c, wt in zip(corner, wts):
+            w = w * (wt if c else 1.0 - wt)
+        out = out + w * table[tuple(j + c for c, j in zip(corner, idx))]
+    return out
+
+
+def _morph_tensor(m: Morph | GridMorph, z: Mapping, name: str):
+    """Evaluate a Morph in the graph: stack[0] + sum_j c_j(z) stack[j] (a GridMorph: interpolated)."""
+    if isinstance(m, GridMorph):
+        return _grid_tensor(m, z, name)
     names, powers, stack = m.terms()
     if not names:
         return pt.as_tensor_variable(m.nominal)
@@ -84,8 +116,15 @@ def signal_per_flavour(exp: Experiment, q2, z: Mapping):
     """Counts per flavour and energy bin (3, n_energy) before timing, with energy-response morphs.
 
     The response is block-diagonal in flavour, so each flavour's Q^2 is multiplied by its own block
-    of all stacked morph terms in one batched matrix-vector product.
+    of all stacked morph terms in one batched matrix-vector product. A grid response
+    (``exp.response_grid``) gives the rate per flavour and node, sum_i W[i, f, k] Q^2[i, f, k], times
+    the interpolated efficiency E(z)[e, k].
     """
+    if exp.response_grid is not None:
+        n_iso, k = exp.recoil_grid.shape
+        rate = pt.sum(pt.as_tensor_variable(exp.response_grid.weights) * q2.reshape((n_iso, 3, k)), axis=0)
+        eff = _grid_tensor(exp.response_grid.efficiency, z, f"{exp.name}_efficiency_grid")
+        return pt.dot(rate, eff.T)
     names, powers, blocks = exp.flavour_blocks
     ne = exp.shape[0]
     n_iso, k = exp.recoil_grid.shape

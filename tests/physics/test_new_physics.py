@@ -88,6 +88,7 @@ EXPECTED_CARDS = {
     "scalar", "nsi", "nsi_light", "magnetic_moment", "charge_radius", "e6", "e6_chi", "e6_psi", "e6_eta", "left_right", "u1r", "sm",
     "sm_scaled",
     "sm_running",
+    "b8_flux",
 }
 
 # Recoil grids (MeV): from deep in the coherent regime to where F(q) is well below 1.
