@@ -2,6 +2,7 @@
 NumPy warning; convergence problems are printed once."""
 
 import json
+import shlex
 import sys
 import warnings
 
@@ -76,7 +77,7 @@ def test_fit_out_records_command_line_and_overrides(fitted):
     tree = xr.open_datatree(out, engine="h5netcdf")
     attrs = dict(tree.attrs)
     tree.close()
-    assert attrs["command_line"] == " ".join(argv)
+    assert attrs["command_line"] == shlex.join(argv)
     assert (int(attrs["draws"]), int(attrs["tune"]), int(attrs["chains"]), int(attrs["seed"])) == (40, 40, 1, 3)
     assert attrs["sampler"] == "nutpie"
     overrides = json.loads(attrs["overrides"])
@@ -92,7 +93,7 @@ def test_show_prints_the_provenance(fitted):
     _, out, argv, _ = fitted
     res = runner.invoke(app, ["show", str(out)])
     assert res.exit_code == 0, res.output
-    assert f"command_line: {' '.join(argv)}" in res.stdout
+    assert f"command_line: {shlex.join(argv)}" in res.stdout
     assert '"sin2_theta_w": 0.24' in res.stdout and "model_card_name: sm_scaled" in res.stdout
     as_json = json.loads(runner.invoke(app, ["show", str(out), "--json"]).stdout)
     assert json.loads(as_json["overrides"])["priors"] == {"cevns_scale": "uniform(0,2)"}
