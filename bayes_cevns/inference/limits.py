@@ -5,7 +5,9 @@ chi^2 graph (:func:`bayes_cevns.inference.profile.objective`; the log10 g and lo
 held fixed, every nuisance is free) serves every mass. At fixed mass M:
 
 * **chi^2 (frequentist)**: the profile chi^2_p(g) (all nuisances minimised) on a grid in log10 g,
-  refined where it changes fast. The limit is the first g above the small-coupling (SM-like)
+  seeded with the analytic interference strips of [LM] Eqs. 44-49 and refined until no allowed or
+  excluded piece wider than 0.01 in log10 g can hide near the threshold
+  (:meth:`MediatorScan.slice`). The limit is the first g above the small-coupling (SM-like)
   region where Delta chi^2 = chi^2_p(g) - min_g chi^2_p crosses the threshold
   ``chi2.ppf(cl, 1)`` (= 4.0 for the 2 sigma, 95.45% C.L. of [LM]): one parameter of interest per
   mass slice (a raster scan), so one degree of freedom. The crossing is interpolated linearly
@@ -28,6 +30,7 @@ from scipy.optimize import minimize, minimize_scalar
 
 from bayes_cevns.inference.coverage import prior_predictive_toys
 from bayes_cevns.inference.profile import objective
+from bayes_cevns.inference.refine import Refinement, refine, slope_outliers
 from bayes_cevns.inference.slices import (
     CL_2SIGMA,
     LOG10_G_RANGE,
@@ -41,11 +44,18 @@ from bayes_cevns.inference.slices import (
     plane,
     posterior_log10_g,
 )
+from bayes_cevns.inference.strips import strip_seeds
 from bayes_cevns.model.build import build_model
 from bayes_cevns.model.cards import CardError, ModelCard, load_card
 
-__all__ = ["CL_2SIGMA", "LOG10_G_RANGE", "PRIORS", "MediatorScan", "Slice", "bayes_upper", "chi2_upper",
-           "delta_chi2_threshold", "hpd_level", "limit_coverage", "mode_masses", "plane", "posterior_log10_g"]
+#: version of the slice algorithm (grid, seeds, refinement rule); part of the checkpoint fingerprint
+SLICE_ALGORITHM = "strips-3"
+#: refinement of every mass slice: the 2 sigma threshold resolved to 0.01 in log10 g
+SLICE_RULE = Refinement(threshold=delta_chi2_threshold(CL_2SIGMA, 1), resolution=0.01)
+
+__all__ = ["CL_2SIGMA", "LOG10_G_RANGE", "PRIORS", "SLICE_ALGORITHM", "SLICE_RULE", "MediatorScan", "Slice",
+           "bayes_upper", "chi2_upper", "delta_chi2_threshold", "hpd_level", "limit_coverage", "mode_masses", "plane",
+           "posterior_log10_g"]
 
 
 class MediatorScan:
@@ -172,36 +182,65 @@ class MediatorScan:
         sign, logdet = np.linalg.slogdet(0.5 * h)
         return c2, -0.5 * c2 - 0.5 * (float(logdet) if sign > 0 else float("nan")), xn, h
 
-    def slice(self, mass_mev: float, log10_g_range: tuple[float, float] = LOG10_G_RANGE,
-              n_grid: int = 36, refine: int = 5, refine_dchi2: float = 1.0, region_dchi2: float = 300.0) -> Slice:
+    def slice(self, mass_mev: float, log10_g_range: tuple[float, float] = LOG10_G_RANGE, n_grid: int = 36,
+              rule: Refinement = SLICE_RULE) -> Slice:
         """Profile chi^2 and Laplace log marginal on an adaptively refined log10 g grid.
 
-        An interval is bisected (up to ``refine`` times) where chi^2 changes by more than
-        ``refine_dchi2`` between its ends and one end lies within ``region_dchi2`` of the
-        minimum, which resolves the limit crossing and the thin interference strips.
+        ``n_grid`` points (step 0.2 by default), the analytic cancellation and strip positions of
+        the card ([LM] Eqs. 44-49, :func:`bayes_cevns.inference.strips.strip_seeds`) and a Brent
+        minimisation in the strip window, then the rules of :func:`bayes_cevns.inference.refine.refine`:
+        the spacing is at most ``rule.resolution`` (0.01 in log10 g) wherever Delta chi^2 crosses or
+        lies within ``rule.near`` of the threshold, steep intervals are bisected, every other
+        interval is bisected while its midpoint deviates from the straight line by more than
+        ``rule.curvature``, and the local extrema are located by Brent searches. ``extra`` records
+        ``log10_g_resolution``, the seeds, the windows and the refinement report. Each point is
+        warm-started from the nearest point already computed; where the profile jumps
+        (:func:`bayes_cevns.inference.refine.slope_outliers`) both ends are re-profiled from the
+        other's nuisances and the lower chi^2 is kept (``repaired_points``), then refined again.
         """
         if not mass_mev > 0:
             raise ValueError(f"mediator mass must be positive, got {mass_mev} MeV")
         lm = math.log10(mass_mev)
         pts: dict[float, tuple[float, float, np.ndarray, np.ndarray]] = {}
-        xn = h = None
-        for lg in np.linspace(*log10_g_range, n_grid):
-            pts[float(lg)] = self._point(float(lg), lm, xn, h)
-            xn, h = pts[float(lg)][2:]
-        for _ in range(refine):
-            keys = sorted(pts)
-            cmin = min(v[0] for v in pts.values())
-            new = []
-            for a, b in zip(keys[:-1], keys[1:]):
-                ca, cb = pts[a][0], pts[b][0]
-                if abs(ca - cb) > refine_dchi2 and min(ca, cb) - cmin < region_dchi2:
-                    new.append((0.5 * (a + b), pts[a][2], pts[a][3]))
-            if not new:
-                break
-            for lg, x0, h0 in new:
+
+        def chi2_at(lg: float) -> float:
+            if lg not in pts:
+                near = min(pts, key=lambda k: abs(k - lg)) if pts else None
+                x0, h0 = pts[near][2:] if near is not None else (None, None)
                 pts[lg] = self._point(lg, lm, x0, h0)
+            return pts[lg][0]
+
+        seeds, windows = strip_seeds(self.card, self.built.experiments, mass_mev, log10_g_range)
+        grid, todo, repaired = np.linspace(*log10_g_range, n_grid), (seeds, windows), 0
+        for _ in range(3):
+            _, report = refine(chi2_at, grid, rule, *todo)
+            fixed = self._repair(pts, lm, rule)
+            if not fixed:
+                break
+            repaired += fixed
+            grid, todo = sorted(pts), ((), ())  # refine again around the repaired points
+        report["repaired_points"] = repaired
         keys = sorted(pts)
-        return Slice(float(mass_mev), keys, [pts[k][0] for k in keys], [pts[k][1] for k in keys])
+        extra = {"algorithm": SLICE_ALGORITHM, "log10_g_resolution": rule.resolution, "seeds": seeds,
+                 "strip_windows": [list(w) for w in windows], "refinement": report}
+        return Slice(float(mass_mev), keys, [pts[k][0] for k in keys], [pts[k][1] for k in keys], extra)
+
+    def _repair(self, pts: dict, lm: float, rule: Refinement, max_rounds: int = 50) -> int:
+        """Re-profile both ends of every jump warm-started from the other end; keep the lower chi^2
+        (the profile is a minimum over the nuisances). Returns the number of points improved."""
+        fixed = 0
+        for _ in range(max_rounds):
+            xs = np.array(sorted(pts))
+            improved = 0
+            for a, b in slope_outliers(xs, np.array([pts[x][0] for x in xs]), rule):
+                for x, src in ((a, b), (b, a)):
+                    trial = self._point(x, lm, pts[src][2], pts[src][3])
+                    if trial[0] < pts[x][0] - 1e-6:
+                        pts[x], improved = trial, improved + 1
+            if not improved:
+                break
+            fixed += improved
+        return fixed
 
 
 def limit_coverage(scan: MediatorScan, mass_mev: float, g_true: float, n_toys: int, cl: float = CL_2SIGMA,

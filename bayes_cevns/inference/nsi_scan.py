@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bayes_cevns.model.cards import load_card
+from bayes_cevns.inference.intervals import allowed_intervals, laplace_log_marginal
 from bayes_cevns.inference.limits import MediatorScan, delta_chi2_threshold, hpd_level
 from bayes_cevns.model.build import build_model
 from bayes_cevns.physics.constants import FLAVOUR_LEPTON
@@ -136,49 +137,23 @@ def _log10_mass(mass_mev: float) -> float:
     return math.log10(mass_mev)
 
 
-def allowed_intervals(x: np.ndarray, dchi2: np.ndarray, level: float) -> list[list[float]]:
-    """Disjoint intervals where dchi2 <= level, ends interpolated linearly between grid points
-    (an end at the grid edge is the edge itself: the region continues beyond the grid)."""
-    x, d = np.asarray(x, float), np.asarray(dchi2, float)
-    inside = d <= level
-    out = []
-    i = 0
-    while i < x.size:
-        if not inside[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < x.size and inside[j + 1]:
-            j += 1
-        lo = x[i] if i == 0 else float(np.interp(level, [d[i], d[i - 1]], [x[i], x[i - 1]]))
-        hi = x[j] if j == x.size - 1 else float(np.interp(level, [d[j], d[j + 1]], [x[j], x[j + 1]]))
-        out.append([float(lo), float(hi)])
-        i = j + 1
-    return out
-
-
 def posterior_density(grid: EpsGrid, log_prior: np.ndarray | None = None, n_fine: int = 8001
                       ) -> tuple[np.ndarray, np.ndarray]:
     """Normalised posterior density of t on a fine grid: Laplace marginal likelihood x prior
-    (flat over the scanned range unless ``log_prior`` on ``grid.t`` is given). Where the nuisance
-    Hessian was not positive definite (NaN Laplace term) its log-determinant is interpolated from
-    the neighbouring points; the profile chi^2 there is kept."""
-    lm = np.asarray(grid.log_marginal, float)
-    det = lm + 0.5 * np.asarray(grid.chi2, float)  # -1/2 log det(H/2): smooth in t
-    ok = np.isfinite(det)
-    if not ok.any():
-        raise ValueError("no grid point has a finite Laplace marginal")
-    lm = -0.5 * np.asarray(grid.chi2, float) + np.interp(grid.t, grid.t[ok], det[ok])
+    (flat over the scanned range unless ``log_prior`` on ``grid.t`` is given). NaN Laplace terms
+    follow the package policy (:func:`bayes_cevns.inference.intervals.laplace_log_marginal`: the
+    profile chi^2 is kept, the log-determinant interpolated)."""
+    t, lm = laplace_log_marginal(grid.t, grid.chi2, grid.log_marginal)
     if log_prior is not None:
         lp = np.asarray(log_prior, float)
-        if lp.shape != lm.shape:
+        if lp.shape != np.shape(grid.t):
             raise ValueError("log_prior must be given on the scan grid")
-        lm = lm + lp
+        lm = lm + lp[np.isfinite(np.asarray(grid.chi2, float))]
     ok = np.isfinite(lm)
     fine = np.linspace(grid.t[0], grid.t[-1], n_fine)
-    logp = np.interp(fine, grid.t[ok], lm[ok])
+    logp = np.interp(fine, t[ok], lm[ok])
     if log_prior is not None:
-        logp = np.where(np.interp(fine, grid.t, np.isfinite(lm).astype(float)) < 1.0, -np.inf, logp)
+        logp = np.where(np.interp(fine, t, ok.astype(float)) < 1.0, -np.inf, logp)
     p = np.exp(logp - logp.max())
     return fine, p / np.trapezoid(p, fine)
 

@@ -21,6 +21,7 @@ from pymc.logprob.utils import ParameterValueError
 from pymc.model.transform.conditioning import remove_value_transforms
 from scipy.stats import chi2 as chi2_dist
 
+from bayes_cevns.inference.intervals import outer_interval
 from bayes_cevns.model.built import BuiltModel
 
 
@@ -263,12 +264,7 @@ def profile_derived(obj: Objective, name: str, grid: np.ndarray, rel_tol: float 
 
 
 def _interval(grid: np.ndarray, dchi2: np.ndarray, level: float) -> list[float | None]:
-    """Outermost crossings of ``level`` by linear interpolation (None where not crossed)."""
-    inside = dchi2 <= level
-    if not inside.any():
-        return [None, None]
-    i0, i1 = np.argmax(inside), len(inside) - 1 - np.argmax(inside[::-1])
-    lo = None if i0 == 0 else float(np.interp(level, [dchi2[i0], dchi2[i0 - 1]], [grid[i0], grid[i0 - 1]]))
-    hi = None if i1 == len(grid) - 1 else float(
-        np.interp(level, [dchi2[i1], dchi2[i1 + 1]], [grid[i1], grid[i1 + 1]]))
-    return [lo, hi]
+    """MINOS-like [lo, hi] on the grid: the outermost ends of the allowed pieces of
+    :func:`bayes_cevns.inference.intervals.allowed_intervals` (every crossing interpolated
+    linearly), None where the region reaches the grid edge."""
+    return outer_interval(grid, dchi2, level)

@@ -5,9 +5,12 @@ at one mediator mass (computed by :class:`bayes_cevns.inference.limits.MediatorS
 
 * chi^2: the limit is the first g above the small-coupling (SM-like) region where
   Delta chi^2 = chi^2_p(g) - min_g chi^2_p crosses ``chi2.ppf(cl, 1)`` (4.0 at the 95.45% C.L. of
-  [LM]), interpolated linearly on the refined grid.
+  [LM]), interpolated linearly on the refined grid; allowed intervals and strips follow the one
+  convention of :func:`bayes_cevns.inference.intervals.allowed_intervals`.
 * Bayes: the one-dimensional posterior in g from the Laplace-marginal likelihood, for a
   log-uniform prior in g, uniform in g or uniform in g^2 (densities 1, g and g^2 per unit log g).
+  Points with a NaN Laplace term keep their chi^2 and get the interpolated log-determinant
+  (:func:`bayes_cevns.inference.intervals.laplace_log_marginal`).
 """
 
 import math
@@ -16,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy.stats import chi2 as chi2_dist
+
+from bayes_cevns.inference.intervals import allowed_intervals, laplace_log_marginal
 
 CL_2SIGMA = 0.9545
 PRIORS = ("log_uniform", "uniform_g", "uniform_g2")
@@ -47,40 +52,29 @@ class Slice:
         return asdict(self)
 
 
-def _intervals(x: np.ndarray, mask: np.ndarray) -> list[list[float]]:
-    """Contiguous runs of ``mask`` as [first x, last x] pairs."""
-    out, start = [], None
-    for i, m in enumerate(mask):
-        if m and start is None:
-            start = i
-        if not m and start is not None:
-            out.append([float(x[start]), float(x[i - 1])])
-            start = None
-    if start is not None:
-        out.append([float(x[start]), float(x[-1])])
-    return out
-
-
 def chi2_upper(sl: Slice, cl: float = CL_2SIGMA) -> dict:
-    """First crossing of Delta chi^2 = threshold above the small-g region (linear on the refined grid)."""
+    """chi^2 limit: the upper end of the first allowed interval, when that interval starts at the
+    smallest coupling of the grid (the SM-like region), i.e. the first g above it where
+    Delta chi^2 crosses ``chi2.ppf(cl, 1)``. Every allowed interval (``allowed_log10_g``, the
+    strips included) comes from :func:`bayes_cevns.inference.intervals.allowed_intervals`;
+    ``log10_g_resolution`` is the grid spacing at the crossing."""
     lg, c2, _ = sl.arrays()
     thr = delta_chi2_threshold(cl, 1)
-    cmin = float(c2.min())
-    d = c2 - cmin
-    allowed = _intervals(lg, d <= thr)
-    out = {"threshold": thr, "chi2_min": cmin, "log10_g_best": float(lg[np.argmin(c2)]),
+    cmin = float(np.nanmin(c2))
+    allowed = allowed_intervals(lg, c2 - cmin, thr)
+    out = {"threshold": thr, "chi2_min": cmin, "log10_g_best": float(lg[np.nanargmin(c2)]),
            "allowed_log10_g": allowed, "coupling_upper": None}
-    above = np.nonzero(d > thr)[0]
-    if d[0] > thr:
+    lg = lg[~np.isnan(c2)]
+    if not allowed or allowed[0][0] > lg[0]:
         out["note"] = "smallest coupling of the grid is already excluded"
         return out
-    if above.size == 0:
+    root = allowed[0][1]
+    if root == lg[-1]:
         out["note"] = "no exclusion inside the coupling range"
         return out
-    k = int(above[0])
-    root = float(np.interp(thr, [d[k - 1], d[k]], [lg[k - 1], lg[k]]))
     out["coupling_upper"] = float(10.0**root)
-    out["log10_g_resolution"] = float(lg[k] - lg[k - 1])
+    k = int(np.searchsorted(lg, root))
+    out["log10_g_resolution"] = float(lg[min(k, lg.size - 1)] - lg[max(k - 1, 0)])
     return out
 
 
@@ -88,10 +82,9 @@ def posterior_log10_g(sl: Slice, prior: str = "log_uniform", n_fine: int = 4000)
     """Normalised marginal posterior density of log10 g on a fine grid (Laplace marginal x prior)."""
     if prior not in PRIORS:
         raise ValueError(f"unknown coupling prior {prior!r}; choose one of {PRIORS}")
-    lg, _, lmarg = sl.arrays()
-    ok = np.isfinite(lmarg)
+    lg, lmarg = laplace_log_marginal(*sl.arrays())
     fine = np.linspace(lg[0], lg[-1], n_fine)
-    logp = np.interp(fine, lg[ok], lmarg[ok])
+    logp = np.interp(fine, lg, lmarg)
     if prior in ("uniform_g", "uniform_g2"):
         logp = logp + (1.0 if prior == "uniform_g" else 2.0) * math.log(10.0) * fine
     p = np.exp(logp - logp.max())
@@ -112,7 +105,7 @@ def bayes_upper(sl: Slice, cl: float = CL_2SIGMA, prior: str = "log_uniform") ->
 def mode_masses(sl: Slice, prior: str = "log_uniform", cl: float = CL_2SIGMA) -> list[dict]:
     """Posterior probability of each disjoint chi^2-allowed region of log10 g (multimodality)."""
     lg, c2, _ = sl.arrays()
-    regions = _intervals(lg, c2 - c2.min() <= delta_chi2_threshold(cl, 1))
+    regions = allowed_intervals(lg, c2 - np.nanmin(c2), delta_chi2_threshold(cl, 1))
     fine, p = posterior_log10_g(sl, prior)
     out = []
     for a, b in regions:
@@ -144,12 +137,7 @@ def plane(slices: Sequence[Slice], cl: float = CL_2SIGMA, n_g: int = 600) -> dic
     hi = min(max(s.log10_g) for s in slices)
     lg = np.linspace(lo, hi, n_g)
     chi = np.array([np.interp(lg, *s.arrays()[:2]) for s in slices])
-    logm = []
-    for s in slices:
-        x, _, lm = s.arrays()
-        ok = np.isfinite(lm)
-        logm.append(np.interp(lg, x[ok], lm[ok]))
-    logm = np.array(logm)
+    logm = np.array([np.interp(lg, *laplace_log_marginal(*s.arrays())) for s in slices])
     post = np.exp(logm - logm.max())
     lmass = np.log10([s.mass_mev for s in slices])
     area = (np.gradient(lmass) if len(lmass) > 1 else np.ones(1))[:, None] * (lg[1] - lg[0])

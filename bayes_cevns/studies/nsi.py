@@ -27,13 +27,13 @@ from bayes_cevns.experiments import load_experiment
 from bayes_cevns.experiments.datasets import COHERENT_COMBINATIONS, title
 from bayes_cevns.inference.evidence import savage_dickey_grid
 from bayes_cevns.inference.limits import delta_chi2_threshold
+from bayes_cevns.inference.intervals import allowed_intervals
 from bayes_cevns.inference.nsi_scan import (
     CEVNS_VISIBLE,
     EPS_RANGE,
     HEAVY_MASS_MEV,
     EpsGrid,
     EpsScan,
-    allowed_intervals,
     check_grid,
     one_at_a_time,
     posterior_density,

@@ -5,7 +5,8 @@ Each (model, dataset, mass) slice is one task. Workers keep one compiled
 once and then only evaluates. Every finished slice is written atomically to
 ``<out>/slices/<model>__<data>__<mass>.json``; a rerun reads those files and recomputes only
 the missing points, so an interrupted scan resumes. Each file carries a fingerprint of what it was
-computed from (card text, package version, observed counts, response and background templates);
+computed from (card text, package version, slice algorithm and refinement rule, observed counts,
+response and background templates);
 a file with another fingerprint is recomputed, so a changed model never resumes from stale
 slices. Progress is shown with a rich progress bar.
 """
@@ -26,6 +27,8 @@ from bayes_cevns.io import package_versions, provenance, write_json_atomic, writ
 from bayes_cevns.inference.limits import (
     CL_2SIGMA,
     PRIORS,
+    SLICE_ALGORITHM,
+    SLICE_RULE,
     MediatorScan,
     Slice,
     bayes_upper,
@@ -67,10 +70,12 @@ def slice_path(out: Path, card: str, experiments: Sequence[str], mass: float) ->
 
 
 def scan_fingerprint(card: str, experiments: Sequence[str]) -> str:
-    """Hash of the inputs a slice depends on: card text, package version and, per experiment, the
-    observed counts, the nominal response matrix and the nominal background templates."""
+    """Hash of the inputs a slice depends on: card text, package version, the slice algorithm
+    (``SLICE_ALGORITHM`` and the refinement rule ``SLICE_RULE``) and, per experiment, the observed
+    counts, the nominal response matrix and the nominal background templates."""
     h = hashlib.sha256(load_card(card).text.encode())
     h.update(package_versions()["bayes_cevns"].encode())
+    h.update(json.dumps({"algorithm": SLICE_ALGORITHM, "rule": SLICE_RULE.to_dict()}, sort_keys=True).encode())
     for name in experiments:
         exp = load_experiment(name)
         arrays = [exp.observed, exp.energy_response.nominal,

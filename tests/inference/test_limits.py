@@ -148,7 +148,7 @@ def test_scan_checkpoints_and_resumes(tmp_path, monkeypatch):
     again = run_scan("universal", ["coherent_csi_2021"], masses, tmp_path, workers=0, progress=False)
     assert again["rows"] == res["rows"]
     saved = json.loads((tmp_path / "universal__coherent_csi_2021.json").read_text())
-    assert saved["data_sha256"] and "model_card" in saved
+    assert saved["provenance"]["data_sha256"] and "model_card" in saved["provenance"]
     # a checkpoint computed from other inputs (here: a tampered fingerprint) is not reused
     path = slice_path(tmp_path, "universal", ["coherent_csi_2021"], masses[1])
     d = json.loads(path.read_text())
