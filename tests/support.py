@@ -10,6 +10,7 @@ import numpy as np
 from scipy import integrate
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA = REPO_ROOT / "data"
 M_MU = 105.6583755  # MeV, PDG 2024
 
 
@@ -21,3 +22,15 @@ def delta_a_reference(g: float, m_boson: float, kind: str, m_lepton: float = M_M
     val, _ = integrate.quad(lambda x: q(x) / (x**2 + (1 - x) * r2), 0, 1, epsabs=0, epsrel=1e-12, limit=400,
                             points=[min(1.0, m_boson / m_lepton), max(0.0, 1 - 1 / r2)])
     return g**2 / (8 * np.pi**2) * val
+
+
+def clear_data_caches() -> None:
+    """Forget every cached manifest, table and experiment (after the data folder changed)."""
+    from bayes_cevns.experiments import data, load_experiment, projected, solar, xenonnt_8b
+
+    data._manifest.cache_clear()
+    load_experiment.cache_clear()
+    projected._table.cache_clear()
+    xenonnt_8b._archive.cache_clear()
+    for fn in (solar._b16_fluxes, solar._boron8, solar._hep):
+        fn.cache_clear()

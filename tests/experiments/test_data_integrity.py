@@ -20,7 +20,7 @@ from bayes_cevns.cli import app
 from bayes_cevns.experiments import data as data_mod
 from bayes_cevns.experiments import load_experiment
 from bayes_cevns.experiments.data import DataIntegrityError
-from support import REPO_ROOT
+from support import REPO_ROOT, clear_data_caches
 
 REPO = REPO_ROOT
 DATA = REPO / "data"
@@ -39,19 +39,6 @@ TARGETS = [
 pytestmark = pytest.mark.usefixtures("fast_compile")
 
 
-def _clear_caches():
-    data_mod._manifest.cache_clear()
-    load_experiment.cache_clear()
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    dst = tmp_path / "data"
-    shutil.copytree(DATA, dst)
-    monkeypatch.setenv("BAYES_CEVNS_DATA", str(dst))
-    _clear_caches()
-    yield dst
-    _clear_caches()
 
 
 def _manifest_names(release: str) -> set[str]:
@@ -236,7 +223,7 @@ def _replace_with_checksum(root: Path, rel: str, text: str) -> None:
     manifest = root / "SHA256SUMS"
     lines = [ln for ln in manifest.read_text().splitlines() if not ln.endswith(" " + rel)]
     manifest.write_text("\n".join(lines + [f"{data_mod.sha256(root / rel)}  {rel}"]) + "\n")
-    _clear_caches()
+    clear_data_caches()
 
 
 def test_changed_column_count_names_the_file(data_copy):
@@ -250,7 +237,7 @@ def test_changed_column_count_names_the_file(data_copy):
 def test_manifest_line_without_a_name(data_copy):
     manifest = data_copy / "SHA256SUMS"
     manifest.write_text(manifest.read_text() + "0123abcd\n")
-    _clear_caches()
+    clear_data_caches()
     with pytest.raises(DataIntegrityError, match=r"SHA256SUMS, line \d+"):
         load_experiment("coherent_csi_2021")
 

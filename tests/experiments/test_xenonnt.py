@@ -7,7 +7,6 @@ linear in T, and a Poisson likelihood minimised with SciPy), never through the p
 
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,10 +17,7 @@ import yaml
 from scipy.optimize import minimize
 
 import bayes_cevns
-from bayes_cevns.experiments import data as data_mod
 from bayes_cevns.experiments import load_experiment, registration
-from bayes_cevns.experiments import solar as solar_mod
-from bayes_cevns.experiments import xenonnt_8b as xe_mod
 from bayes_cevns.experiments.data import DataIntegrityError
 from bayes_cevns.physics.constants import NATURAL_ELEMENTS
 from bayes_cevns.physics.solar import survival_probability
@@ -57,23 +53,6 @@ def fast_compile():
         yield
 
 
-def _clear_caches():
-    data_mod._manifest.cache_clear()
-    load_experiment.cache_clear()
-    xe_mod._archive.cache_clear()
-    for fn in (solar_mod._b16_fluxes, solar_mod._boron8, solar_mod._hep):
-        fn.cache_clear()
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    """A private copy of data/ selected with $BAYES_CEVNS_DATA."""
-    dst = tmp_path / "data"
-    shutil.copytree(DATA, dst)
-    monkeypatch.setenv("BAYES_CEVNS_DATA", str(dst))
-    _clear_caches()
-    yield dst
-    _clear_caches()
 
 
 # ---------------------------------------------------------------- independent reference folding
