@@ -21,6 +21,7 @@ from bayes_cevns.experiments.grid import GridMorph
 from bayes_cevns.physics import nu_electron
 from bayes_cevns.physics.contributions import weak_charge_sq
 
+
 def background_norm_name(exp: Experiment, bkg: str) -> str:
     """Name of the normalisation nuisance of background ``bkg`` (``csi_brn_norm``)."""
     return f"{exp.prefix}_{bkg}_norm"
@@ -67,6 +68,15 @@ def _grid_tensor(g: GridMorph, z: Mapping, name: str):
     return out
 
 
+def _morph_coefficients(names: Sequence[str], powers: Sequence[str], z: Mapping):
+    """Coefficients of the stacked morph terms (:meth:`Morph.terms`): 1, then z or z^2 per term
+    (0 for a nuisance not in z)."""
+    return pt.stack([pt.constant(1.0)] + [
+        (z[n] if p == "linear" else pt.sqr(z[n])) if n in z else pt.constant(0.0)
+        for n, p in zip(names, powers)
+    ])
+
+
 def _morph_tensor(m: Morph | GridMorph, z: Mapping, name: str):
     """Evaluate a Morph in the graph: stack[0] + sum_j c_j(z) stack[j] (a GridMorph: interpolated)."""
     if isinstance(m, GridMorph):
@@ -75,11 +85,7 @@ def _morph_tensor(m: Morph | GridMorph, z: Mapping, name: str):
     if not names:
         return pt.as_tensor_variable(m.nominal)
     shared = pytensor.shared(stack, name=name)
-    coef = [pt.constant(1.0)] + [
-        (z[n] if p == "linear" else pt.sqr(z[n])) if n in z else pt.constant(0.0)
-        for n, p in zip(names, powers)
-    ]
-    return pt.tensordot(pt.stack(coef), shared, axes=1)
+    return pt.tensordot(_morph_coefficients(names, powers, z), shared, axes=1)
 
 
 def q2_vector(card: ModelCard, exp: Experiment, params: Mapping):
@@ -131,11 +137,7 @@ def signal_per_flavour(exp: Experiment, q2, z: Mapping):
     response = pytensor.shared(blocks, name=f"{exp.name}_response")
     q2f = q2.reshape((n_iso, 3, k)).dimshuffle(1, 0, 2).reshape((3, n_iso * k))
     v = pt.matmul(response, q2f[:, :, None]).reshape((3, len(names) + 1, ne))
-    coef = [pt.constant(1.0)] + [
-        (z[n] if p == "linear" else pt.sqr(z[n])) if n in z else pt.constant(0.0)
-        for n, p in zip(names, powers)
-    ]
-    return pt.tensordot(pt.stack(coef), v, axes=[[0], [1]])
+    return pt.tensordot(_morph_coefficients(names, powers, z), v, axes=[[0], [1]])
 
 
 def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Mapping) -> dict:
