@@ -12,6 +12,9 @@ FAULTS = [
      "partial (NaN) chains are never saved", "tests/cli/test_cli_signals.py::test_guard_raises_even_when_the_sampler_swallows_the_interrupt"),
     ("SIGINT during a `limits` scan", "exit 130; completed mass slices are kept and the message says that "
      "re-running the command resumes", "tests/cli/test_cli_signals.py::test_interrupted_scan_keeps_slices_and_says_how_to_resume"),
+    ("Ctrl-C to the whole process group during a `limits` scan on a local Dask cluster",
+     "exit 130, exactly one `interrupted:` line (the workers ignore SIGINT, Dask logs silenced), no "
+     "worker process outlives the command", "tests/cli/test_cli_signals.py::test_ctrl_c_reaches_the_whole_group_during_a_dask_scan"),
     ("a result write that fails half-way", "the previous file is kept, no temporary file is left",
      "tests/inference/test_inference.py::test_save_atomic_failure_keeps_old_file"),
     ("a full disk (ENOSPC) while writing a table", "OSError; the previous file is kept, no temporary file",

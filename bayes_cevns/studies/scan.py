@@ -15,7 +15,11 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+import logging
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -132,20 +136,53 @@ def compute_missing(points: Sequence[tuple[str, tuple[str, ...], float]], out: P
                 write_json_atomic({**compute_slice(c, e, m), "fingerprint": fps[(c, tuple(e))]}, p)
                 bar.advance(task)
         elif todo:
-            from dask.distributed import Client, LocalCluster, as_completed
+            _compute_on_dask(todo, fps, scheduler, workers, lambda: bar.advance(task))
 
-            cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
-                                                          processes=True, dashboard_address=None)
-            with Client(scheduler or cluster) as client:
-                futures = {client.submit(compute_slice, c, list(e), m, pure=False): (p, fps[(c, tuple(e))])
-                           for c, e, m, p in todo}
-                for fut in as_completed(futures):
-                    path, fp = futures[fut]
-                    write_json_atomic({**fut.result(), "fingerprint": fp}, path)
-                    bar.advance(task)
-            if cluster is not None:
-                cluster.close()
 
+@contextmanager
+def _local_cluster(workers: int) -> Iterator[object]:
+    """A local Dask cluster of single-threaded worker processes, closed however the block ends.
+
+    A terminal's Ctrl-C reaches every process of the foreground group. SIGINT is ignored in this
+    process while the cluster starts, so the worker processes inherit the ignored disposition
+    (it survives ``exec``) and never print tracebacks of their own; this process alone handles
+    Ctrl-C once the workers are up (a Ctrl-C pressed during those seconds is dropped; SIGTERM is
+    not affected). Dask's own log lines are silenced: a task's error reaches this process as
+    the exception of its future, and a worker losing the scheduler on shutdown is not news.
+    """
+    from dask.distributed import LocalCluster
+
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.CRITICAL)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
+    try:
+        yield cluster
+    finally:
+        cluster.close(timeout=10)
+
+
+def _compute_on_dask(todo: list, fps: dict, scheduler: str | None, workers: int, advance) -> None:
+    """Submit the missing slices to Dask; write each one atomically as soon as it is done."""
+    from dask.distributed import Client, as_completed
+
+    with ExitStack() as stack:
+        address = scheduler or stack.enter_context(_local_cluster(workers))
+        client = stack.enter_context(Client(address))
+        futures = {client.submit(compute_slice, c, list(e), m, pure=False): (p, fps[(c, tuple(e))])
+                   for c, e, m, p in todo}
+        try:
+            for fut in as_completed(futures):
+                path, fp = futures[fut]
+                write_json_atomic({**fut.result(), "fingerprint": fp}, path)
+                advance()
+        except BaseException:
+            client.cancel(list(futures))
+            raise
 
 def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out: str | Path,
              scheduler: str | None = None, workers: int = 2, cl: float = CL_2SIGMA,

@@ -126,3 +126,61 @@ def test_interrupted_scan_keeps_slices_and_says_how_to_resume(tmp_path):
     assert lines[0].startswith("interrupted:") and "re-running the same command resumes" in lines[0]
     kept = sorted(p.name for p in slices.iterdir())
     assert set(done) <= set(kept) and len(kept) < 6
+
+
+def _children(pid: int) -> set[int]:
+    """Process ids of the direct children of ``pid`` (Linux /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return found
+
+
+def _ignores_sigint(pid: int) -> bool:
+    """Whether SIGINT is in the process's ignored-signal mask (Linux /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_ctrl_c_reaches_the_whole_group_during_a_dask_scan(tmp_path):
+    """limits on a 2-worker local Dask cluster, SIGINT to the whole process group (what a
+    terminal's Ctrl-C does) once the workers are up: exit 130, exactly one line on stderr (no Dask warnings or
+    tracebacks from the workers), and no worker process outlives the command."""
+    proc = subprocess.Popen([str(CONSOLE), "limits", "universal", "--data", "coherent_csi_2021", "--masses",
+                             "0.1:1000:6", "--workers", "2", "--out", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=str(REPO),
+                            start_new_session=True)
+    try:
+        end = time.monotonic() + 240
+        while ((len(workers := _children(proc.pid)) < 2 or _ignores_sigint(proc.pid))
+               and time.monotonic() < end and proc.poll() is None):
+            time.sleep(0.2)
+        assert len(workers) >= 2 and proc.poll() is None, "the Dask workers never started"
+        assert all(_ignores_sigint(w) for w in workers)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("interrupted:"), err
+    end = time.monotonic() + 30
+    while any(_alive(w) for w in workers) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert not any(_alive(w) for w in workers)
