@@ -9,10 +9,12 @@ ordinary ``open`` would give it (0666 less the umask), not the 0600 of a tempora
 import json
 import os
 import shlex
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -75,6 +77,23 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def git_commit() -> str:
+    """The commit of the source tree the package runs from, ``+dirty`` if it has local changes;
+    empty when it is not a git checkout (an installed wheel) or git is unavailable."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        return ""
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return head + ("+dirty" if dirty else "")
+
+
 def provenance(card=None, experiments=(), seed: int | None = None, **settings) -> dict:
     """netCDF-safe provenance attributes: versions, command line, data checksums, card, seed, settings.
 
@@ -89,6 +108,7 @@ def provenance(card=None, experiments=(), seed: int | None = None, **settings) -
     out = {
         "bayes_cevns_version": versions["bayes_cevns"],
         "package_versions": json.dumps(versions, sort_keys=True),
+        "git_commit": git_commit(),
         "command_line": shlex.join(sys.argv),
         "data_sha256": json.dumps(checksums, sort_keys=True),
         "model_card": card.text if card is not None else "",

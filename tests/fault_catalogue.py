@@ -15,6 +15,8 @@ FAULTS = [
     ("Ctrl-C to the whole process group during a `limits` scan on a local Dask cluster",
      "exit 130, exactly one `interrupted:` line (the workers ignore SIGINT, Dask logs silenced), no "
      "worker process outlives the command", "tests/cli/test_cli_signals.py::test_ctrl_c_reaches_the_whole_group_during_a_dask_scan"),
+    ("SIGTERM while a command works outside sampling (e.g. `limit` compiling)", "exit 143, one "
+     "`interrupted:` line", "tests/cli/test_cli_signals.py::test_sigterm_outside_sampling_is_one_line_and_143"),
     ("a result write that fails half-way", "the previous file is kept, no temporary file is left",
      "tests/inference/test_inference.py::test_save_atomic_failure_keeps_old_file"),
     ("a full disk (ENOSPC) while writing a table", "OSError; the previous file is kept, no temporary file",

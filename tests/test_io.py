@@ -5,6 +5,7 @@ import json
 import os
 import stat
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,21 @@ def test_provenance_records_what_the_user_chose(monkeypatch):
     assert {"pymc", "pytensor", "nutpie", "numpy"} <= set(versions)
     sums = json.loads(prov["data_sha256"])
     assert len(sums) == 8 and all(k.startswith("coherent_csi_2021/") for k in sums)
+
+
+def test_provenance_names_the_git_commit_of_a_checkout():
+    """In a git checkout the commit is recorded (and marked +dirty with local changes), checked
+    against git itself; outside one it is empty."""
+    import subprocess
+
+    io.git_commit.cache_clear()
+    root = Path(io.__file__).resolve().parents[1]
+    commit = io.provenance()["git_commit"]
+    if not (root / ".git").exists():
+        assert commit == ""
+        return
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    assert commit == head + ("+dirty" if dirty else "")
+    assert len(head) == 40

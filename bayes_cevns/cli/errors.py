@@ -16,6 +16,7 @@ import typer
 
 from bayes_cevns.experiments.data import DataIntegrityError
 from bayes_cevns.model.cards import CardError
+from bayes_cevns.signals import terminate_as_interrupt
 
 #: exceptions that report a problem with the user's input, not a bug
 USER_ERRORS = (CardError, DataIntegrityError, ValueError, KeyError, OSError, ImportError)
@@ -39,11 +40,13 @@ def fail(message: str) -> NoReturn:
 def reported(interrupted: str = "stopped before finishing") -> Iterator[None]:
     """Run the block, reporting user errors and interruptions as one line each (see the module).
 
-    ``interrupted`` says what an interruption leaves behind; the exit code comes from the
-    exception's ``exit_code`` (:class:`bayes_cevns.inference.sampling.Interrupted`), else 130.
+    Inside the block SIGTERM raises like Ctrl-C does. ``interrupted`` says what an
+    interruption leaves behind; the exit code comes from the
+    exception's ``exit_code`` (:class:`bayes_cevns.signals.Interrupted`), else 130.
     """
     try:
-        yield
+        with terminate_as_interrupt():
+            yield
     except KeyboardInterrupt as err:
         typer.echo(f"interrupted: {interrupted}", err=True)
         raise typer.Exit(getattr(err, "exit_code", 128 + SIGINT)) from None

@@ -14,6 +14,7 @@ from bayes_cevns.cli.output import console, stage_status
 from bayes_cevns.cli.parsing import ar_likelihood as ar_likelihood_of
 from bayes_cevns.cli.parsing import experiment_list, linear_grid, parse_priors, parse_sets, prior_terms
 from bayes_cevns.cli.paths import check_output_file
+from bayes_cevns.signals import stop_on_signals
 
 Quiet = Annotated[bool, typer.Option("--quiet", help="no progress display while sampling")]
 
@@ -22,9 +23,9 @@ def _sampled(card: str, quiet: bool, **options) -> tuple:
     """``run_fit`` with a stage display, convergence problems reported once on stderr.
 
     Returns run_fit's (result, built model, posterior). SIGINT and SIGTERM raise
-    :class:`~bayes_cevns.inference.sampling.Interrupted` before anything is saved."""
+    :class:`~bayes_cevns.signals.Interrupted` before anything is saved."""
     from bayes_cevns.inference.fitting import run_fit
-    from bayes_cevns.inference.sampling import ConvergenceWarning, stop_on_signals
+    from bayes_cevns.inference.sampling import ConvergenceWarning
 
     with stop_on_signals(), stage_status(quiet) as report, warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -15,6 +15,7 @@ from bayes_cevns.cli.output import console, run_then_show
 from bayes_cevns.cli.parsing import experiment_list
 from bayes_cevns.cli.paths import check_output_folder
 from bayes_cevns.model.cards import load_card
+from bayes_cevns.signals import stop_on_signals
 
 
 def resumable(out: str) -> str:
@@ -54,7 +55,6 @@ def limits(
     """Scan the mediator mass: chi^2 and Bayesian coupling limits per mass, resumable, via Dask."""
     with reported(resumable(out)):
         from bayes_cevns.inference.limits import delta_chi2_threshold, plane
-        from bayes_cevns.inference.sampling import stop_on_signals
         from bayes_cevns.plotting import plot_limits, plot_plane
         from bayes_cevns.studies.scan import load_slices, parse_masses, run_scan
 

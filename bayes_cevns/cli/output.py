@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from bayes_cevns.cli.errors import reported
+from bayes_cevns.signals import stop_on_signals
 
 console = Console()
 progress_console = Console(stderr=True)
@@ -32,7 +33,6 @@ def run_then_show(run: Callable[[], object], shown: str | Path, interrupted: str
     """Run a results job, then print the table it wrote; user errors and interruptions (SIGINT,
     SIGTERM) are reported as one line, ``interrupted`` saying what an interruption leaves."""
     with reported(interrupted):
-        from bayes_cevns.inference.sampling import stop_on_signals
 
         with stop_on_signals():
             run()

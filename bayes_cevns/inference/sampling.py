@@ -2,11 +2,8 @@
 
 import importlib
 import os
-import signal
-import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 
 import arviz as az
 import numpy as np
@@ -15,6 +12,7 @@ import pymc as pm
 from bayes_cevns.inference.flat_density import flat_density, sample_nutpie
 from bayes_cevns.io import provenance
 from bayes_cevns.model.built import BuiltModel
+from bayes_cevns.signals import stop_on_signals
 
 SAMPLERS = ("pymc", "nutpie", "numpyro")
 #: modules each sampler needs beyond the core dependencies
@@ -29,50 +27,6 @@ class ConvergenceWarning(UserWarning):
 
 def report_nothing(_stage: str) -> None:
     """The default stage ``report`` of :func:`sample`: say nothing."""
-
-
-class Interrupted(KeyboardInterrupt):
-    """Work stopped by SIGINT or SIGTERM; ``exit_code`` is the shell's 128 + signal number."""
-
-    def __init__(self, signum: int = signal.SIGINT) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = int(signum)
-
-    @property
-    def exit_code(self) -> int:
-        return 128 + self.signum
-
-
-@contextmanager
-def stop_on_signals(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[None]:
-    """Raise :class:`Interrupted` when one of ``signals`` arrives inside the block.
-
-    Samplers catch ``KeyboardInterrupt`` and return the draws made so far (nutpie fills the rest
-    of the chains with NaN); the block then ends normally, and the interruption is raised again
-    on leaving it, so partial chains never reach the caller. Outside the main thread (where no
-    handler can be installed) the block runs unguarded.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-
-    def handler(signum: int, _frame: object) -> None:
-        received.append(signum)
-        raise Interrupted(signum)
-
-    previous = {s: signal.signal(s, handler) for s in signals}
-    try:
-        yield
-    except BaseException as err:
-        if received and not isinstance(err, Interrupted):
-            raise Interrupted(received[0]) from err
-        raise
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h if h is not None else signal.SIG_DFL)
-    if received:
-        raise Interrupted(received[0])
 
 
 def check_settings(draws: int = 1000, tune: int = 1000, chains: int = 4, sampler: str = "nutpie",
@@ -105,7 +59,7 @@ def sample(built: BuiltModel, draws: int = 1000, tune: int = 1000, chains: int =
     ``pymc`` and ``numpyro`` go through ``pm.sample``. Raise ``target_accept`` (e.g. 0.95) for
     narrow curved posteriors such as the NSI u/d ridges. ``overrides`` (what the caller changed
     from the card: fixed values, priors, options) is stored JSON-encoded in the ``overrides``
-    attribute. SIGINT / SIGTERM raise :class:`Interrupted` (see :func:`stop_on_signals`).
+    attribute. SIGINT / SIGTERM raise :class:`~bayes_cevns.signals.Interrupted` (see :func:`~bayes_cevns.signals.stop_on_signals`).
     ``report`` is called with a short description of each stage (compiling, sampling).
     """
     model = built.model

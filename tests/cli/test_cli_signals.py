@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bayes_cevns.inference.sampling import Interrupted, stop_on_signals
+from bayes_cevns.signals import Interrupted, stop_on_signals
 
 REPO = Path(__file__).resolve().parents[2]
 CONSOLE = Path(sys.executable).parent / "bayes-cevns"
@@ -139,12 +139,16 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-def _ignores_sigint(pid: int) -> bool:
-    """Whether SIGINT is in the process's ignored-signal mask (Linux /proc/<pid>/status)."""
+def _in_mask(pid: int, field: str, signum: int) -> bool:
+    """Whether ``signum`` is in the process's ``field`` mask (SigIgn, SigCgt) of /proc/<pid>/status."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("SigIgn:"):
-            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+        if line.startswith(f"{field}:"):
+            return bool(int(line.split()[1], 16) & (1 << (signum - 1)))
     return False
+
+
+def _ignores_sigint(pid: int) -> bool:
+    return _in_mask(pid, "SigIgn", signal.SIGINT)
 
 
 def _alive(pid: int) -> bool:
@@ -184,3 +188,25 @@ def test_ctrl_c_reaches_the_whole_group_during_a_dask_scan(tmp_path):
     while any(_alive(w) for w in workers) and time.monotonic() < end:
         time.sleep(0.2)
     assert not any(_alive(w) for w in workers)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_sigterm_outside_sampling_is_one_line_and_143(tmp_path):
+    """SIGTERM while ``limit`` compiles (no sampling guard around it): once the command has
+    started its work (SIGTERM handler installed), the signal gives exit 143 and one ``interrupted:`` line on
+    stderr, not a silent death by signal."""
+    proc = subprocess.Popen([str(CONSOLE), "limit", "universal", "--mass", "10"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, cwd=str(REPO))
+    try:
+        end = time.monotonic() + 60
+        while not _in_mask(proc.pid, "SigCgt", signal.SIGTERM) and time.monotonic() < end and proc.poll() is None:
+            time.sleep(0.05)
+        assert proc.poll() is None, "limit ended before the signal"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("interrupted:"), err
