@@ -58,6 +58,7 @@ def fit(
     osc_table: Annotated[list[str] | None, typer.Option("--osc-table", help="external Delta chi^2 CSV as a prior: FILE:COLUMN=COMBINATION[,COLUMN=COMBINATION] (value column 'dchi2')")] = None,
     as_json: AsJson = False,
     quiet: Quiet = False,
+    best_fit: Annotated[bool, typer.Option("--best-fit/--no-best-fit", help="also report the profile-likelihood best fit (chi^2 minimum)")] = True,
 ) -> None:
     """Sample the posterior with NUTS and report parameters, derived counts and diagnostics.
 
@@ -73,16 +74,21 @@ def fit(
         overrides = {"osc_prior": list(osc_prior or ()), "osc_prior_kind": osc_kind,
                      "osc_table": list(osc_table or ())}
         result, _, _ = _sampled(card, quiet, experiments=experiments, draws=draws, tune=tune, chains=chains,
-                                seed=seed, out=out, sampler=sampler, overrides=overrides, **options)
+                                seed=seed, out=out, sampler=sampler, overrides=overrides, best_fit=best_fit,
+                                **options)
     if as_json:
         typer.echo(json.dumps(result))
         return
     table = Table(title=f"posterior -- {card}")
     for c in ("name", "mean", "sd", "68% HDI"):
         table.add_column(c)
+    best = result.get("best_fit", {}).get("values", {})
+    if best:
+        table.add_column("best fit")
     for group in ("parameters", "derived"):
         for k, v in result[group].items():
-            table.add_row(k, f"{v['mean']:.4g}", f"{v['sd']:.3g}", f"[{v['hdi_low']:.4g}, {v['hdi_high']:.4g}]")
+            row = [k, f"{v['mean']:.4g}", f"{v['sd']:.3g}", f"[{v['hdi_low']:.4g}, {v['hdi_high']:.4g}]"]
+            table.add_row(*row, *([f"{best[k]:.4g}" if k in best else ""] if best else []))
     console.print(table)
     console.print(_diagnostics_line(result["diagnostics"]))
 

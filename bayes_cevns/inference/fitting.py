@@ -3,6 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 
 from bayes_cevns.inference import sampling
+from bayes_cevns.inference.profile import minimise, objective
 from bayes_cevns.io import save_atomic
 from bayes_cevns.model.build import build_model
 from bayes_cevns.model.cards import load_card
@@ -15,7 +16,7 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
             likelihood: Mapping[str, str] | None = None, cores: int | None = None,
             return_model: bool = False, extra: Sequence[str] = (), prior_terms: Sequence = (),
             overrides: Mapping[str, object] | None = None,
-            report: Callable[[str], None] = sampling.report_nothing):
+            report: Callable[[str], None] = sampling.report_nothing, best_fit: bool = False):
     """Build, sample, check convergence, summarise (68% HDI) and optionally save the posterior.
 
     The result follows the CLI contract: ``parameters`` (sampled physics parameters and
@@ -24,6 +25,9 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     efficiency including CsI's time-dependent one, and ``xsec_<experiment>_1e-40cm2`` flux-averaged
     cross sections) and ``diagnostics`` (``rhat_max``, None with one chain, ``ess_bulk_min``,
     ``divergences``, ``problems``).
+    With ``best_fit`` it also has ``best_fit``: the minimum of the profile chi^2 = -2 ln L (nuisance
+    priors included, physics priors not; :func:`~bayes_cevns.inference.profile.objective`) with
+    ``chi2``, ``valid`` (MIGRAD's verdict) and the ``values`` of the reported parameters.
     With ``return_model`` the result comes with the :class:`BuiltModel` and the posterior DataTree.
     ``prior_terms``: extra log-prior terms (e.g. oscillation presets of :mod:`bayes_cevns.priors`).
 
@@ -67,6 +71,11 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
         "diagnostics": diag,
         "seed": seed,
     }
+    if best_fit:
+        report("minimising chi^2")
+        fit = minimise(objective(built))
+        result["best_fit"] = {"chi2": fit.chi2, "valid": fit.valid,
+                              "values": {n: fit.values[n] for n in result["parameters"] if n in fit.values}}
     if out:
         report(f"saving {out}")
         save_atomic(idata, out)

@@ -18,7 +18,7 @@ from bayes_cevns.physics.vector_mediator import parse_charges
 #: Parameters of the SM part that every card may declare.
 SM_PARAMETERS = ("sin2_theta_w",) + tuple(sorted({iso.rn_param for iso in ISOTOPES.values()}))
 #: [model] keys that are not physics options.
-_MODEL_KEYS = ("name", "description", "physics", "rate_scale", "per_experiment")
+_MODEL_KEYS = ("name", "description", "physics", "rate_scale", "rate_reference", "per_experiment")
 #: [model] options of the SM part that every card may set.
 SM_OPTIONS = ("coupling_scheme", "form_factor", "running")
 
@@ -117,6 +117,9 @@ class ModelCard:
     per_experiment: tuple[str, ...] = ()
     source: str = ""
     text: str = field(default="", repr=False)
+    #: the value of ``rate_scale`` at which the rate is the nominal one: the rate is multiplied
+    #: by rate_scale / rate_reference (e.g. a flux in physical units over its reference flux)
+    rate_reference: float = 1.0
 
     def parameter(self, name: str) -> Parameter:
         try:
@@ -204,9 +207,13 @@ def load_card(name_or_path: str) -> ModelCard:
     rate_scale = model.get("rate_scale")
     if rate_scale is not None and rate_scale not in params:
         raise CardError(f"model card {path}: rate_scale {rate_scale!r} is not a parameter")
+    reference = model.get("rate_reference", 1.0)
+    if rate_scale is None and "rate_reference" in model:
+        raise CardError(f"model card {path}: [model] rate_reference needs a rate_scale parameter")
     _check_physics(path, physics, params, options, rate_scale)
     return ModelCard(model.get("name", path.stem), model.get("description", ""), physics, options,
-                     params, rate_scale, tuple(model.get("per_experiment", ())), str(path), text)
+                     params, rate_scale, tuple(model.get("per_experiment", ())), str(path), text,
+                     float(reference))
 
 
 def _check_physics(path: Path, physics: tuple[str, ...], params: dict, options: dict,

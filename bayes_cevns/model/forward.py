@@ -152,7 +152,7 @@ def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Ma
     q2 = q2_vector(card, exp, params)
     if card.rate_scale is not None:
         scale = params.get(scale_name(card, card.rate_scale, exp), card.parameters[card.rate_scale].default)
-        q2 = q2 * scale
+        q2 = q2 * (scale / card.rate_reference)
     per_f = signal_per_flavour(exp, q2, z)
     tau = _interp_time(exp, z)
     norm = pt.constant(1.0)

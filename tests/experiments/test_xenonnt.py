@@ -375,13 +375,12 @@ def test_b8_flux_sr0_sr1_against_prl_133_191002(reference_signal):
     missed). The best fit equals the independent likelihood of this file. With the collaboration's 2024
     8B templates the same likelihood gives 4.65 (+3.70 -2.25) (a check outside this suite): the offset is
     the 2026 release's lower nominal NR efficiency, not the likelihood."""
-    grid = [0.56, 0.60, 1.72, 1.78]
-    prof = bayes_cevns.profile("b8_flux", "b8_flux_scale", grid, [IDS["sr0"], IDS["sr1"]])
+    grid = [B16_B8 / 1e6 * x for x in (0.56, 0.60, 1.72, 1.78)]
+    prof = bayes_cevns.profile("b8_flux", "phi_b8", grid, [IDS["sr0"], IDS["sr1"]])
     assert prof["valid"]
-    best = prof["best_fit"]
-    assert best == pytest.approx(numpy_best_scale(reference_signal, ("sr0", "sr1")), rel=0.01)
-    lo, hi = (B16_B8 / 1e6 * v for v in prof["1sigma"])
-    centre = B16_B8 / 1e6 * best
+    centre = prof["best_fit"]
+    assert centre / (B16_B8 / 1e6) == pytest.approx(numpy_best_scale(reference_signal, ("sr0", "sr1")), rel=0.01)
+    lo, hi = prof["1sigma"]
     assert (centre, lo, hi) == pytest.approx((5.76, 3.15, 9.48), abs=0.05)
     assert abs(centre / PUBLISHED[0] - 1) < 0.25
     assert abs(hi / PUBLISHED[2] - 1) < 0.30
@@ -395,11 +394,12 @@ def test_b8_flux_all_runs_and_doubled_background_constraints(reference_signal):
     from bayes_cevns.inference.profile import minos_interval, objective
     from bayes_cevns.model.build import build_model
 
-    prof = bayes_cevns.profile("b8_flux", "b8_flux_scale", [0.54, 0.58, 1.36, 1.42], list(IDS.values()))
-    assert prof["best_fit"] == pytest.approx(numpy_best_scale(reference_signal, RUNS), rel=0.01)
-    flux = [B16_B8 / 1e6 * v for v in (prof["best_fit"], *prof["1sigma"])]
+    ref = B16_B8 / 1e6
+    prof = bayes_cevns.profile("b8_flux", "phi_b8", [ref * x for x in (0.54, 0.58, 1.36, 1.42)], list(IDS.values()))
+    assert prof["best_fit"] / ref == pytest.approx(numpy_best_scale(reference_signal, RUNS), rel=0.01)
+    flux = [prof["best_fit"], *prof["1sigma"]]
     assert flux == pytest.approx([4.96, 3.07, 7.57], abs=0.06)
     exps = [registration(IDS[sr]).loader(background_sigma_scale=2.0) for sr in ("sr0", "sr1")]
-    best, lo, hi = minos_interval(objective(build_model("b8_flux", exps)), "b8_flux_scale")
-    assert best == pytest.approx(numpy_best_scale(reference_signal, ("sr0", "sr1"), 2.0), rel=0.01)
-    assert [B16_B8 / 1e6 * v for v in (best, lo, hi)] == pytest.approx([5.82, 3.14, 9.62], abs=0.05)
+    best, lo, hi = minos_interval(objective(build_model("b8_flux", exps)), "phi_b8")
+    assert best / ref == pytest.approx(numpy_best_scale(reference_signal, ("sr0", "sr1"), 2.0), rel=0.01)
+    assert [best, lo, hi] == pytest.approx([5.82, 3.14, 9.62], abs=0.05)

@@ -252,3 +252,13 @@ def test_schema_runs_before_the_semantic_checks(tmp_path):
     path = tmp_path / "both.toml"
     path.write_text(text)
     assert card_error(path) == f"model card {path}: [parameters.g]: unknown key 'fre' (did you mean 'free'?)"
+
+
+def test_rate_reference_needs_a_rate_scale_and_must_be_positive(tmp_path):
+    """b8_flux states its flux in physical units: rate x phi_b8 / 5.46. A reference without a rate
+    scale, or a non-positive one, is an error naming the card."""
+    assert load_card("b8_flux").rate_reference == 5.46
+    path = mutated(tmp_path, 'rate_reference = 5.46', 'rate_reference = 0.0', name="b8_flux")
+    assert "rate_reference" in card_error(path)
+    path = mutated(tmp_path, 'rate_scale = "phi_b8"\n', '', name="b8_flux")
+    assert card_error(path).startswith(f"model card {path}")
