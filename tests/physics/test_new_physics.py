@@ -85,7 +85,7 @@ TABLE1 = {
 EXPECTED_CARDS = {
     "universal", "b_minus_l", "b_minus_3le", "b_minus_3lmu", "b_minus_2le_lmu", "b_minus_le_2lmu",
     "by_lmu_ltau", "vector_gb", "vector_charges", "le_minus_lmu", "le_minus_ltau", "lmu_minus_ltau",
-    "scalar", "nsi", "nsi_light", "magnetic_moment", "charge_radius", "e6", "e6_chi", "e6_psi", "e6_eta", "left_right", "u1r", "sm",
+    "scalar", "nsi", "nsi_light", "magnetic_moment", "charge_radius", "e6", "e6_chi", "e6_psi", "e6_eta", "e6_eta_e6lr", "left_right", "u1r", "sm",
     "sm_scaled",
     "sm_running",
     "b8_flux",
