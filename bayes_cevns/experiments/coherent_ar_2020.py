@@ -6,13 +6,29 @@ Forward model ([LM] Eq. 4 with the release's response, all numbers from ``LArPar
   b = 0.00078 +- 0.00009 /keVnr -> nuisances ``ar_qf_a``, ``ar_qf_b`` (standard normal);
 * Gaussian resolution sigma/E = 0.58/sqrt(E/keVee), integrated over 0.5-keVee sub-bins;
 * acceptance from ``CENNS10AnlAEfficiency.txt`` on the 0.5-keVee grid (last value above 40 keVee);
-* timing: Gaussian proton pulse (0.44 us, 0.15 us) convolved with pi+/mu+ decays;
-  the release's CEvNS timing-mean and F90 shape systematics as bin-wise morphs ([LM] Eq. 9);
+* timing: Gaussian proton pulse (mean 0.44 us, width 0.15 us, ``snsPOTTraceTiming``) convolved
+  with pi+/mu+ decays, with a beam-onset offset ``ar_onset`` (us; prior N(0, 0.2 us), the YAML's
+  440 +- 200 ns pulse-mean uncertainty, bounded to the +-0.6 us table) shifting the pulse mean,
+  as ``csi_onset`` does for CsI (``timing.onset_time_table``); the release's F90 shape
+  systematic (3-D binning only) as a bin-wise morph ([LM] Eq. 9);
 * backgrounds: steady state, prompt BRN (with energy, timing-mean and timing-width shape
   systematics, variations normalised to the central total since they are shape-only) and
   delayed BRN, from the release's 3-D PDFs;
 * priors ([LM] below Eq. 9 and the release): flux 10%, fiducial mass 24.4 +- 0.61 kg,
   prompt BRN 32%, delayed BRN 100%, SS 0.79%.
+
+The onset offset replaces the release's one-sided CEvNS timing-mean systematic
+(``cevnspdfCEvNSTimingMeanSyst.txt``, formerly the morph ``ar_cevns_tmean``, one of [LM] Eq. 9's
+shape terms) rather than adding to it: it is the same systematic. That file's time projection is
+the CEvNS PDF with the pulse mean moved later by one sigma: relative to ``cevnspdf.txt`` it
+removes 94% of the first bin and raises bins 3-10 by 20%, 10.7%, ..., 10.8%, and the package's
+pulse moved by +0.2 us does the same (bins 3-10 +20.1%, 10.7%, ...); a least-squares onset fit
+to its normalised time shape gives +0.21 us. The release renormalised that variation to the
+central 128 events; here the offset moves events across the window edges as the physics does
+(1.1% fewer in the window per +1 sigma), while the published-convention count (``window_fraction``)
+stays the window count at the nominal onset, independent of ``ar_onset``. At ``ar_onset = 0``
+the prediction is the earlier fixed-timing one; the release's own CEvNS PDF corresponds to
++13 ns (``tests/experiments/test_experiments.py``).
 
 Binning: ``"2d"`` (default) = 12 energy x 10 time bins with F90 summed, as in [LM];
 ``"3d"`` = the release's 12 x 8 x 10 bins, represented as energy x (time, F90) columns.
@@ -26,7 +42,6 @@ from bayes_cevns.experiments.base import (
     Experiment,
     Morph,
     Nuisance,
-    TimeTable,
 )
 from bayes_cevns.experiments.registry import register
 from bayes_cevns.experiments.data import load_table, release_checksums, verified_path
@@ -36,7 +51,7 @@ from bayes_cevns.experiments.response import (
     recoil_nodes_and_weights,
     xsec_weights,
 )
-from bayes_cevns.experiments.timing import flavour_time_fractions
+from bayes_cevns.experiments.timing import onset_nuisance, onset_time_table
 from bayes_cevns.physics.constants import AVOGADRO, ISOTOPES, NATURAL_ARGON
 from bayes_cevns.physics.flux import fluence_norm
 
@@ -111,10 +126,6 @@ def _shape_only(var: np.ndarray, cv: np.ndarray) -> np.ndarray:
     return var * cv.sum() / var.sum()
 
 
-def _relative(var: np.ndarray, cv: np.ndarray) -> np.ndarray:
-    return np.divide(var, cv, out=np.ones_like(cv), where=cv > 0)
-
-
 @register(RELEASE, label="ar", color="tab:red", title="Ar")
 def load(binning: str = "2d", natural_argon: bool = False,
          n_nodes: int = RECOIL_NODES_PER_SEGMENT) -> Experiment:
@@ -129,7 +140,7 @@ def load(binning: str = "2d", natural_argon: bool = False,
     qf_a, qf_a_unc = _param(pars, "larQF", "a")
     qf_b, qf_b_unc = _param(pars, "larQF", "b")
     resolution = _param(pars, "energyResolution", "a")[0]
-    pulse_mean = _param(pars, "snsPOTTraceTiming", "a")[0] * 1e-3
+    pulse_mean, pulse_mean_unc = (1e-3 * x for x in _param(pars, "snsPOTTraceTiming", "a"))
     pulse_sigma = _param(pars, "snsPOTTraceTiming", "b")[0] * 1e-3
 
     abundances = NATURAL_ARGON if natural_argon else {"Ar40": 1.0}
@@ -149,11 +160,9 @@ def load(binning: str = "2d", natural_argon: bool = False,
         up={"ar_qf_a": matrix(qf_a + qf_a_unc, qf_b), "ar_qf_b": matrix(qf_a, qf_b + qf_b_unc)},
         down={"ar_qf_a": matrix(qf_a - qf_a_unc, qf_b), "ar_qf_b": matrix(qf_a, qf_b - qf_b_unc)},
     )
-    tau = flavour_time_fractions(TIME_EDGES, pulse_mean, pulse_sigma)
 
     cv = pdf3d("cevnspdf.txt")
     f90_up, f90_down = pdf3d("cevnspdf+1sigF90.txt"), pdf3d("cevnspdf-1sigF90.txt")
-    tmean = pdf3d("cevnspdfCEvNSTimingMeanSyst.txt")
     brn = pdf3d("brnpdf.txt")
     brn_var = {
         "ar_brn_energy": (pdf3d("brnpdf+1sigEnergy.txt"), pdf3d("brnpdf-1sigEnergy.txt")),
@@ -167,9 +176,8 @@ def load(binning: str = "2d", natural_argon: bool = False,
             return x.sum(axis=1)
 
         shape_nominal = np.ones((N_E, N_T))
-        shape_up = {"ar_cevns_tmean": _relative(fold(tmean), fold(cv))}
+        shape_up: dict[str, np.ndarray] = {}
         shape_down: dict[str, np.ndarray] = {}
-        time_fr = tau
         col_edges = TIME_EDGES
         extra: dict[str, np.ndarray] = {}
     else:
@@ -181,13 +189,14 @@ def load(binning: str = "2d", natural_argon: bool = False,
             return fold(np.divide(x, tot, out=np.full_like(x, 1.0 / N_F), where=tot > 0))
 
         shape_nominal = cond(cv)
-        shape_up = {"ar_cevns_tmean": shape_nominal * np.repeat(
-                        _relative(tmean.sum(axis=1), cv.sum(axis=1)), N_F, axis=1),
-                    "ar_cevns_f90": cond(f90_up)}
+        shape_up = {"ar_cevns_f90": cond(f90_up)}
         shape_down = {"ar_cevns_f90": cond(f90_down)}
-        time_fr = np.repeat(tau, N_F, axis=1)
         col_edges = np.arange(N_T * N_F + 1, dtype=float)
         extra = {"f90_edges": F90_EDGES, "time_edges": TIME_EDGES}
+
+    # time fractions repeated over the F90 columns of the 3-D binning (p(F90 | E, t) is the shape)
+    time_table = onset_time_table(TIME_EDGES, pulse_mean, pulse_sigma, "ar_onset", pulse_mean_unc,
+                                  repeat=1 if binning == "2d" else N_F)
 
     brn_up = {k: fold(_shape_only(v[0], brn)) for k, v in brn_var.items()}
     brn_down = {k: fold(_shape_only(v[1], brn)) for k, v in brn_var.items() if v[1] is not None}
@@ -205,7 +214,8 @@ def load(binning: str = "2d", natural_argon: bool = False,
                             role="norm"),
         "ar_qf_a": Nuisance("ar_qf_a", 0.0, 1.0, "quenching factor offset a (0.246 +- 0.006)"),
         "ar_qf_b": Nuisance("ar_qf_b", 0.0, 1.0, "quenching factor slope b (0.00078 +- 0.00009)"),
-        "ar_cevns_tmean": Nuisance("ar_cevns_tmean", 0.0, 1.0, "CEvNS timing-mean shape (one-sided)"),
+        "ar_onset": onset_nuisance(time_table, pulse_mean_unc,
+                                   "beam onset offset (us; the release's CEvNS timing-mean systematic)"),
         "ar_brn_energy": Nuisance("ar_brn_energy", 0.0, 1.0, "prompt-BRN energy shape"),
         "ar_brn_tmean": Nuisance("ar_brn_tmean", 0.0, 1.0, "prompt-BRN timing-mean shape"),
         "ar_brn_twidth": Nuisance("ar_brn_twidth", 0.0, 1.0, "prompt-BRN timing-width shape (one-sided)"),
@@ -217,7 +227,7 @@ def load(binning: str = "2d", natural_argon: bool = False,
         isotopes=isotopes,
         recoil_grid=grid,
         energy_response=response,
-        time_table=TimeTable(offsets=np.zeros(1), fractions=time_fr[None]),
+        time_table=time_table,
         signal_shape=Morph(shape_nominal, shape_up, shape_down),
         backgrounds=backgrounds,
         nuisances=nuisances,

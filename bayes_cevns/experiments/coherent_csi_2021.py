@@ -31,7 +31,6 @@ from bayes_cevns.experiments.base import (
     Experiment,
     Morph,
     Nuisance,
-    TimeTable,
     histogram_events,
 )
 from bayes_cevns.experiments.registry import register
@@ -44,7 +43,7 @@ from bayes_cevns.experiments.response import (
     xsec_weights,
 )
 from bayes_cevns.experiments.steady_state import SteadyState
-from bayes_cevns.experiments.timing import flavour_time_fractions
+from bayes_cevns.experiments.timing import onset_nuisance, onset_time_table
 from bayes_cevns.physics.constants import AVOGADRO, ISOTOPES
 from bayes_cevns.physics.flux import fluence_norm
 
@@ -173,14 +172,8 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
               "csi_eff": matrix(co["qf_nominal"], co["eff_down"])},
     )
 
-    offsets = np.linspace(-3 * ONSET_SIGMA_US, 3 * ONSET_SIGMA_US, 49)
-    table = np.stack([
-        flavour_time_fractions(time_edges, PULSE_MEAN_US + d, PULSE_SIGMA_US, time_efficiency)
-        for d in offsets
-    ])
-    window = flavour_time_fractions(time_edges, PULSE_MEAN_US, PULSE_SIGMA_US).sum(axis=1)
-    time_table = TimeTable(offsets=offsets, fractions=table, nuisance="csi_onset",
-                           window_fraction=window)
+    time_table = onset_time_table(time_edges, PULSE_MEAN_US, PULSE_SIGMA_US, "csi_onset",
+                                  ONSET_SIGMA_US, time_efficiency)
 
     coinc = load_table(RELEASE, "dataBeamOnC.txt", 2)
     anti = load_table(RELEASE, "dataBeamOnAC.txt", 2)
@@ -217,8 +210,7 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
         "csi_qf_z0": Nuisance("csi_qf_z0", 0.0, 1.0, "quenching systematic component 0"),
         "csi_qf_z1": Nuisance("csi_qf_z1", 0.0, 1.0, "quenching systematic component 1"),
         "csi_eff": Nuisance("csi_eff", 0.0, 1.0, "energy-efficiency systematic"),
-        "csi_onset": Nuisance("csi_onset", 0.0, ONSET_SIGMA_US, "beam onset offset (us)",
-                              lower=offsets[0], upper=offsets[-1]),
+        "csi_onset": onset_nuisance(time_table, ONSET_SIGMA_US),
     }
     return Experiment(
         name=RELEASE,

@@ -4,7 +4,8 @@ Prompt nu_mu arrive as Gauss(mu, sigma) * Exp(tau_pi) (an exponentially modified
 delayed nu_e, anti-nu_mu as that convolved again with Exp(tau_mu), which for two exponentials
 is the difference form (tau_mu EMG_mu - tau_pi EMG_pi)/(tau_mu - tau_pi). Computed in NumPy,
 integrated over analysis time bins on a fine grid so that a time-dependent efficiency can be
-folded in before binning.
+folded in before binning. :func:`onset_time_table` tabulates these fractions on a grid of
+beam-onset offsets (the onset nuisance of CsI and Ar), :func:`onset_nuisance` is its prior.
 """
 
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.stats import exponnorm
 
+from bayes_cevns.experiments.base import Nuisance, TimeTable
 from bayes_cevns.physics.constants import FLAVOURS, TAU_MUON_NS, TAU_PION_NS
 
 _TAU_PI_US = TAU_PION_NS * 1e-3
@@ -56,3 +58,29 @@ def flavour_time_fractions(edges_us: np.ndarray, mean_us: float, sigma_us: float
     return out
 
 
+
+
+def onset_time_table(edges_us: np.ndarray, mean_us: float, sigma_us: float, nuisance: str,
+                     onset_sigma_us: float,
+                     efficiency: Callable[[np.ndarray], np.ndarray] | None = None,
+                     n_sigma: float = 3.0, n_offsets: int = 49, repeat: int = 1) -> TimeTable:
+    """Flavour time fractions on ``n_offsets`` evenly spaced beam-onset offsets d in
+    [-n_sigma, n_sigma] x ``onset_sigma_us``: the pulse mean is ``mean_us + d``.
+
+    ``repeat`` > 1 repeats every time bin that many times along the last axis (columns of
+    (time, third axis) with the third axis fastest, as the Ar 3-D binning). The window fraction
+    (each flavour's fraction inside the time window at the nominal onset, before any
+    time-dependent efficiency) is computed on the unrepeated bins.
+    """
+    offsets = np.linspace(-n_sigma * onset_sigma_us, n_sigma * onset_sigma_us, n_offsets)
+    table = np.stack([flavour_time_fractions(edges_us, mean_us + d, sigma_us, efficiency) for d in offsets])
+    window = flavour_time_fractions(edges_us, mean_us, sigma_us).sum(axis=1)
+    if repeat > 1:
+        table = np.repeat(table, repeat, axis=-1)
+    return TimeTable(offsets=offsets, fractions=table, nuisance=nuisance, window_fraction=window)
+
+
+def onset_nuisance(table: TimeTable, sigma_us: float, description: str = "beam onset offset (us)") -> Nuisance:
+    """The onset offset's prior N(0, sigma_us), bounded to the range of ``table``."""
+    return Nuisance(table.nuisance, 0.0, sigma_us, description,
+                    lower=table.offsets[0], upper=table.offsets[-1])
