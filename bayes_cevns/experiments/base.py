@@ -223,6 +223,18 @@ class Experiment:
         blocks = np.stack([full[:, f, :, :, f, :] for f in range(3)])
         return names, powers, np.ascontiguousarray(blocks.reshape(3, nt * self.shape[0], n_iso * k))
 
+    def in_data_weights(self) -> np.ndarray:
+        """Vector r with r @ vec(Q^2) = CEvNS events expected in the analysed bins at nominal
+        nuisances: the response summed over energy bins, weighted by each flavour's nominal time
+        fractions and the signal shape, i.e. the detection-weighted rate per unit Q^2 on every
+        isotope, flavour and recoil node (zero below threshold)."""
+        ne = self.shape[0]
+        grid = self.response_grid
+        response = grid.matrix({}) if grid is not None else self.energy_response.evaluate({})
+        tau = self.time_table.at(0.0)
+        per_bin = np.einsum("ft,et->fe", tau, self.signal_shape.evaluate({}).reshape(ne, -1))
+        return np.einsum("fen,fe->n", response.reshape(3, ne, -1), per_bin)
+
     def signal_numpy(self, q2: np.ndarray, z: dict[str, float] | None = None) -> np.ndarray:
         """CEvNS counts (n_energy, n_time) for Q^2 of shape (n_iso, 3, K), nuisances z (NumPy)."""
         z = z or {}

@@ -62,7 +62,8 @@ def rebin_fine(fine: np.ndarray, fine_edges: np.ndarray, coarse_edges: np.ndarra
     idx = np.searchsorted(fine_edges, coarse_edges)
     if not np.allclose(fine_edges[np.clip(idx, 0, fine_edges.size - 1)], coarse_edges):
         raise ValueError("coarse edges must lie on the fine grid")
-    return np.add.reduceat(fine, idx[:-1], axis=-1)[..., : coarse_edges.size - 1] * 1.0
+    inside = fine[..., idx[0]: idx[-1]]  # reduceat's last segment would run to the end of the array
+    return np.add.reduceat(inside, idx[:-1] - idx[0], axis=-1) * 1.0
 
 
 def rebin_histogram(values: np.ndarray, centres: np.ndarray, edges: np.ndarray,

@@ -15,7 +15,7 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 
-from bayes_cevns.model.cards import ModelCard
+from bayes_cevns.model.cards import ModelCard, load_card
 from bayes_cevns.experiments.base import Experiment, Morph
 from bayes_cevns.experiments.grid import GridMorph
 from bayes_cevns.physics import nu_electron
@@ -140,6 +140,28 @@ def signal_per_flavour(exp: Experiment, q2, z: Mapping):
     return pt.tensordot(_morph_coefficients(names, powers, z), v, axes=[[0], [1]])
 
 
+#: the card whose default values define the reference of the count-equivalent cross section
+XSEC_REFERENCE_CARD = "sm"
+
+
+def count_equivalent_xsec(exp: Experiment, q2):
+    """Flux-averaged cross section per nucleus and flavour that the expected counts imply (cm^2).
+
+    sigma = sigma_SM * N / N_SM, as COHERENT quotes its measurement: N = r @ vec(Q^2) are the CEvNS
+    events expected in the analysed bins at nominal nuisances (:meth:`Experiment.in_data_weights`),
+    and sigma_SM = w @ vec(Q^2_SM), N_SM = r @ vec(Q^2_SM) at the SM card's defaults, with w the
+    full-kinematic-range flux average (``exp.xsec_weights``). The average therefore extends over the
+    analysed recoil range only, weighted by the detection efficiency: finite and grid-independent
+    for any model (a magnetic moment's 1/T rate included), and equal to w @ vec(Q^2) whenever the
+    model only rescales the SM rate. The SM reference is a constant of the graph.
+    """
+    r = exp.in_data_weights()
+    sm = load_card(XSEC_REFERENCE_CARD)
+    q2_sm = q2_vector(sm, exp, sm.values())
+    scale = pt.dot(exp.xsec_weights, q2_sm) / pt.dot(r, q2_sm)
+    return pt.dot(r, q2) * scale
+
+
 def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Mapping) -> dict:
     """Expected counts per component, each (n_energy, n_time), plus derived totals.
 
@@ -169,7 +191,7 @@ def expected_components(card: ModelCard, exp: Experiment, params: Mapping, z: Ma
     else:
         out["_cevns_published"] = out["cevns"].sum()
     if exp.xsec_weights is not None:
-        out["_xsec"] = pt.dot(exp.xsec_weights, q2)
+        out["_xsec"] = count_equivalent_xsec(exp, q2)
     for name, bkg in exp.backgrounds.items():
         t = _morph_tensor(bkg.template, z, f"{exp.name}_{name}_template")
         out[name] = t * z.get(background_norm_name(exp, name), 1.0)
