@@ -16,15 +16,15 @@ import numpy as np
 
 from bayes_cevns.inference.evidence import savage_dickey_samples
 from bayes_cevns.model.build import build_model
+from bayes_cevns.studies.lma_dark import compute_lma_dark, write_lma_dark
 from bayes_cevns.studies.nsi import (
     DATASETS,
     allowed_s_range,
-    bounds_table,
+    compute_bounds_table,
     flat_direction,
-    lma_dark_test,
     plot_ud_plane,
     ud_plane,
-    write_lma_dark,
+    write_bounds_table,
 )
 from bayes_cevns.inference.nsi_scan import EpsScan, posterior_density
 from bayes_cevns.inference.sampling import diagnostics, sample
@@ -44,7 +44,7 @@ def main() -> None:
     timing["compile_3_scans_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    rows = bounds_table(out, n_grid=n, scans=scans)
+    write_bounds_table(compute_bounds_table(n_grid=n, scans=scans), out)
     timing["bounds_table_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -80,8 +80,9 @@ def main() -> None:
 
     t0 = time.perf_counter()
     masses = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 1000, 1e5]
-    res = lma_dark_test(scans["CsI+Ar"], masses, np.linspace(-1, 1, n))
-    write_lma_dark(res, out, provenance(scans["CsI+Ar"].model, 0, "grid"))
+    res = compute_lma_dark(scans["CsI+Ar"], masses, np.linspace(-1, 1, n))
+    prov = provenance(scans["CsI+Ar"].card, scans["CsI+Ar"].built.experiments, method="grid")
+    write_lma_dark(res, out, prov)
     timing["lma_dark_s"] = time.perf_counter() - t0
 
     # NUTS cross-check: eps_ee_u, CsI, prior restricted to the SM mode, vs the grid posterior there
@@ -106,12 +107,10 @@ def main() -> None:
         "bf01_grid": sd_grid, "bf01_kde_nuts": sd_kde, "diagnostics": diagnostics(idata, ["eps_ee_u"])}
     timing["nuts_cross_check_s"] = time.perf_counter() - t0
     checks["timing"] = timing
-    write_json_atomic({"provenance": provenance(scans["CsI+Ar"].model, 0, "grid"), **checks},
-                      out / "nsi_checks.json")
+    write_json_atomic({"provenance": prov, **checks}, out / "nsi_checks.json")
     print(json.dumps(checks, indent=1, default=float))
     print((out / "nsi_bounds.md").read_text())
     print((out / "nsi_lma_dark.md").read_text())
-    del rows
 
 
 if __name__ == "__main__":

@@ -26,11 +26,12 @@ def delta_a_reference(g: float, m_boson: float, kind: str, m_lepton: float = M_M
 
 def clear_data_caches() -> None:
     """Forget every cached manifest, table and experiment (after the data folder changed)."""
-    from bayes_cevns.experiments import data, load_experiment, projected, solar, xenonnt_8b
+    from bayes_cevns.experiments import data, load_experiment, projected_setups, projected_weights, solar, xenonnt_8b
 
     data._manifest.cache_clear()
     load_experiment.cache_clear()
-    projected._table.cache_clear()
+    projected_setups.setup_table.cache_clear()
+    projected_weights.load_projection.cache_clear()
     xenonnt_8b._archive.cache_clear()
     for fn in (solar._b16_fluxes, solar._boron8, solar._hep):
         fn.cache_clear()

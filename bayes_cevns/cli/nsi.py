@@ -18,13 +18,13 @@ def nsi_table(
     """One-at-a-time NSI bounds (chi^2 and Bayes, Savage-Dickey B01) for CsI, Ar and CsI+Ar."""
     def run() -> None:
         from bayes_cevns.inference.limits import delta_chi2_threshold
-        from bayes_cevns.studies.nsi import bounds_table
+        from bayes_cevns.studies.nsi import compute_bounds_table, write_bounds_table
 
         delta_chi2_threshold(cl)
         if grid < 51:
             raise ValueError(f"--grid needs at least 51 points, got {grid}")
         check_output_folder(out)
-        bounds_table(out, n_grid=grid, cl=cl)
+        write_bounds_table(compute_bounds_table(n_grid=grid, cl=cl), out)
 
     run_then_show(run, f"{out}/nsi_bounds.md", UNFINISHED)
 
@@ -40,7 +40,7 @@ def lma_dark(
         from bayes_cevns.inference.nsi_scan import EpsScan
         from bayes_cevns.io import provenance
         from bayes_cevns.priors.presets import lma_two_solution_prior
-        from bayes_cevns.studies.nsi import lma_dark_test, write_lma_dark
+        from bayes_cevns.studies.lma_dark import compute_lma_dark, write_lma_dark
         from bayes_cevns.studies.scan import parse_masses
 
         if not 0.0 < weight_dark < 1.0:
@@ -49,7 +49,7 @@ def lma_dark(
         grid = parse_masses(masses)
         check_output_folder(out)
         scan = EpsScan(experiments, ["eps_ee_u", "eps_ee_d"])
-        res = lma_dark_test(scan, grid, prior=lma_two_solution_prior(weight_dark=weight_dark))
+        res = compute_lma_dark(scan, grid, prior=lma_two_solution_prior(weight_dark=weight_dark))
         write_lma_dark(res, out, provenance(scan.card, scan.built.experiments, method="grid",
                                             masses=masses, weight_dark=weight_dark))
 

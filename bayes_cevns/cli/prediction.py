@@ -51,13 +51,13 @@ def predict(
 
 def experiments() -> None:
     """List the COHERENT data releases and the projected experiments (ids for --data / --experiment)."""
-    from bayes_cevns.experiments.projected import setups
+    from bayes_cevns.experiments.projected_setups import projection_setups
 
     table = Table("id", "kind", "channel", "description")
     with reported():
         for name, reg in registrations("data").items():
             table.add_row(name, "data release", "cevns", f"{reg.title} public data (fit, predict, limit)")
-        for name, s in setups().items():
+        for name, s in projection_setups().items():
             table.add_row(name, "projected", s.channel, s.label)
     console.print(table)
 

@@ -2,7 +2,7 @@
 
 A projected detector is registered like a data release (kind ``"projected"``), so ``fit``,
 ``profile``, ``limit`` and the Bayesian model run on it through the one forward model. Its rate
-weights come from :func:`bayes_cevns.experiments.projected.load_projection`:
+weights come from :func:`bayes_cevns.experiments.projected_weights.load_projection`:
 
 * CEvNS rows: one analysis bin; the response maps Q^2 per isotope, flavour and recoil node to
   counts (the weights of the projection), with the source's own kinematics (reactor or pi-DAR).
@@ -21,7 +21,8 @@ import numpy as np
 
 from bayes_cevns.experiments.base import Background, Experiment, Morph, Nuisance, TimeTable
 from bayes_cevns.experiments.data import release_checksums
-from bayes_cevns.experiments.projected import Projection, load_projection, setups
+from bayes_cevns.experiments.projected_setups import projection_setups
+from bayes_cevns.experiments.projected_weights import Projection, load_projection
 from bayes_cevns.experiments.registry import Registration, add
 
 RELEASE = "projected"
@@ -78,7 +79,7 @@ def load(name: str) -> Experiment:
 
 
 def _register() -> None:
-    for name, s in setups().items():
+    for name, s in projection_setups().items():
         add(Registration(name, lambda name=name: load(name), name, "tab:gray", "projected", s.label))
 
 

@@ -1,18 +1,15 @@
-"""NSI with CEvNS and oscillation priors: bound tables, the u/d flat direction, LMA-Dark, Bayes factors.
+"""NSI with CEvNS: the one-at-a-time bound table and the u/d flat direction.
 
-* :func:`bounds_table`: one coupling at a time (all others zero), CsI, Ar and CsI+Ar: chi^2 allowed
-  intervals (Wilks, 1 dof) and Bayesian HPD intervals (flat prior on [-1, 1], nuisances
-  Laplace-marginalised) at 90%, and the Savage-Dickey Bayes factor SM (eps = 0) vs NSI. A single
-  eps has two allowed regions: around 0 and where the NSI charge flips the sign of the weak charge,
-  Q_SM + Q_NSI ~ -Q_SM ([LAR] Eq. 5); both are listed.
+* :func:`compute_bounds_table` / :func:`write_bounds_table`: one coupling at a time (all others
+  zero), CsI, Ar and CsI+Ar: chi^2 allowed intervals (Wilks, 1 dof) and Bayesian HPD intervals
+  (flat prior on [-1, 1], nuisances Laplace-marginalised) at 90%, and the Savage-Dickey Bayes factor
+  SM (eps = 0) vs NSI. A single eps has two allowed regions: around 0 and where the NSI charge flips
+  the sign of the weak charge, Q_SM + Q_NSI ~ -Q_SM ([LAR] Eq. 5); both are listed.
 * :func:`flat_direction` / :func:`ud_plane`: for one target the charge (2 eps^u + eps^d) Z +
   (eps^u + 2 eps^d) N ([LAR] Eq. 5) vanishes along eps^d / eps^u = -(2Z + N)/(Z + 2N); CsI (N/Z = 1.41)
   and Ar (N/Z = 1.22) have different slopes, so their combination limits the flat direction.
-* :func:`lma_dark_test`: the U(1)_B model of [NSI-UV] Sec. 3 (kappa_mu = kappa_tau = 0, so only
-  eps_ee; eps^u = eps^d by Eq. 11) with the two-solution oscillation prior (LMA or LMA-Dark,
-  :func:`bayes_cevns.priors.lma_two_solution_prior`): the posterior probability of the LMA-Dark side
-  with and without CEvNS as a function of the Z' mass. Oscillations see the contact eps (zero
-  momentum transfer); CEvNS sees eps M^2/(q^2 + M^2).
+
+The LMA-Dark test with oscillation priors is :mod:`bayes_cevns.studies.lma_dark`.
 """
 
 import csv
@@ -32,20 +29,15 @@ from bayes_cevns.inference.nsi_scan import (
     CEVNS_VISIBLE,
     EPS_RANGE,
     HEAVY_MASS_MEV,
-    EpsGrid,
     EpsScan,
     check_grid,
     one_at_a_time,
     posterior_density,
 )
 from bayes_cevns.io import provenance, write_json_atomic, write_text_atomic
-from bayes_cevns.physics.nsi_zprime import coupling_for_eps
-from bayes_cevns.priors.linear import PriorTerm
-from bayes_cevns.priors.presets import LMA_DARK_THRESHOLD, lma_two_solution_prior
 
+#: the bound table's datasets: CsI, Ar and CsI+Ar, by label
 DATASETS: dict[str, tuple[str, ...]] = {title(d): d for d in COHERENT_COMBINATIONS}
-#: the U(1)_B direction of [NSI-UV] Sec. 3: eps^u_ee = eps^d_ee = t
-U1B_EE = {"eps_ee_u": 1.0, "eps_ee_d": 1.0}
 
 
 def _fmt_intervals(iv: Sequence[Sequence[float]]) -> str:
@@ -64,26 +56,27 @@ def coupling_bounds(scan: EpsScan, coupling: str, t: np.ndarray, cl: float = 0.9
             "bf01_sd": bf["bf01_sd"], "grid": g}
 
 
-def bounds_table(out: str | Path | None = None, couplings: Sequence[str] = CEVNS_VISIBLE,
-                 datasets: Mapping[str, Sequence[str]] = DATASETS, n_grid: int = 401, cl: float = 0.90,
-                 scans: Mapping[str, EpsScan] | None = None) -> list[dict]:
-    """The one-at-a-time table (see module docstring); with ``out``: ``nsi_bounds.{md,csv,json}``.
-    ``scans``: already compiled scans per dataset label (built here otherwise)."""
+def compute_bounds_table(couplings: Sequence[str] = CEVNS_VISIBLE,
+                         datasets: Mapping[str, Sequence[str]] = DATASETS, n_grid: int = 401, cl: float = 0.90,
+                         scans: Mapping[str, EpsScan] | None = None) -> dict:
+    """The one-at-a-time table (see module docstring) on ``n_grid`` points of [-1, 1]: ``rows``
+    (one per coupling and dataset, from :func:`coupling_bounds`, each with its ``grid`` of chi^2 and
+    log marginal arrays), ``cl`` and the ``provenance`` per dataset. ``scans``: already compiled
+    scans per dataset label (built here otherwise)."""
     t = np.linspace(*EPS_RANGE, n_grid)
     rows, prov = [], {}
     for label, exps in datasets.items():
         scan = (scans or {}).get(label) or EpsScan(list(exps), couplings)
         prov[label] = provenance(scan.card, scan.built.experiments, seed=0, method="grid")
         for c in couplings:
-            r = coupling_bounds(scan, c, t, cl)
-            r["data"] = label
-            rows.append(r)
-    if out is not None:
-        _write_bounds(rows, Path(out), prov, cl)
-    return rows
+            rows.append(coupling_bounds(scan, c, t, cl) | {"data": label})
+    return {"cl": cl, "rows": rows, "provenance": prov}
 
 
-def _write_bounds(rows: list[dict], out: Path, prov: dict, cl: float) -> None:
+def write_bounds_table(table: dict, out: str | Path) -> None:
+    """``<out>/nsi_bounds.{csv,md,json}`` of a :func:`compute_bounds_table` result (written
+    atomically; the JSON holds the provenance and the rows without their grids)."""
+    rows, cl, out = table["rows"], table["cl"], Path(out)
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["coupling", "data", "cl", "best", "delta_chi2_sm", "chi2_intervals", "bayes_hpd", "bayes_hpd_mass",
@@ -110,8 +103,8 @@ def _write_bounds(rows: list[dict], out: Path, prov: dict, cl: float) -> None:
     for q in ("u", "d"):
         lines.append(f"| eps_tautau_{q} | any | unconstrained | prior | — | 0 | 1 |")
     write_text_atomic("\n".join(lines) + "\n", out / "nsi_bounds.md")
-    write_json_atomic({"provenance": prov, "rows": [{k: v for k, v in r.items() if k != "grid"} for r in rows]},
-                      out / "nsi_bounds.json")
+    write_json_atomic({"provenance": table["provenance"],
+                       "rows": [{k: v for k, v in r.items() if k != "grid"} for r in rows]}, out / "nsi_bounds.json")
 
 
 # --- u/d flat direction -------------------------------------------------------------------------
@@ -143,100 +136,6 @@ def ud_plane(scan: EpsScan, flavour: str, slope: float, s: np.ndarray, t: np.nda
     prof = chi2.min(axis=1)
     return {"flavour": flavour, "slope": slope, "s": s, "t": t, "chi2": chi2, "log_marginal": logm,
             "flat": flat, "perp": perp, "profile_s": prof - chi2.min(), "experiments": list(scan.experiments)}
-
-
-# --- LMA-Dark -----------------------------------------------------------------------------------
-def lma_dark_test(scan: EpsScan, masses: Sequence[float], t: np.ndarray | None = None,
-                  direction: Mapping[str, float] = U1B_EE, prior: PriorTerm | None = None,
-                  threshold: float = LMA_DARK_THRESHOLD, dark_side: str = "below") -> dict:
-    """P(LMA-Dark) with and without CEvNS for eps = t * ``direction`` at each mediator mass.
-
-    ``prior``: a prior term on one linear combination x (default: LMA or LMA-Dark with equal odds
-    on eps_ee - eps_mumu (u + d)); the LMA-Dark region is x < ``threshold`` (``dark_side="above"``
-    flips it). Oscillations see the contact eps, CEvNS eps M^2/(q^2 + M^2) (the scan's mass).
-    Returns per mass the posterior probability, the Bayes factor of CEvNS for LMA-Dark vs LMA
-    (posterior odds / prior odds) and the coupling g' g_psi kappa_e^2 of [NSI-UV] Eq. 11 (U(1)_B)
-    that gives the LMA-Dark centre at that mass.
-    """
-    t = np.linspace(*EPS_RANGE, 401) if t is None else check_grid(t, "t grid")
-    prior = lma_two_solution_prior() if prior is None else prior
-    if dark_side not in ("below", "above"):
-        raise ValueError(f"dark_side must be 'below' or 'above', got {dark_side!r}")
-    x = np.asarray(prior.combination.value({k: t * v for k, v in direction.items()}), dtype=float)
-    if np.ptp(x) == 0:
-        raise ValueError(f"the direction {dict(direction)} does not move the prior's combination "
-                         f"{prior.combination.label}")
-    log_prior = prior.logp_x(x)
-    fine_t = np.linspace(t[0], t[-1], 8001)
-    fine_x = np.interp(fine_t, t, x)
-    region = fine_x < threshold if dark_side == "below" else fine_x > threshold
-
-    def prob(p):
-        return float(np.trapezoid(np.where(region, p, 0.0), fine_t) / np.trapezoid(p, fine_t))
-
-    lp = np.interp(fine_t, t, log_prior)
-    p0 = prob(np.exp(lp - lp.max()))
-    x_dark = fine_x[region][np.argmax(lp[region])] if region.any() else float("nan")
-    t_dark = float(fine_t[region][np.argmax(lp[region])]) if region.any() else float("nan")
-    rows = []
-    for m in masses:
-        g = scan.line(direction, t, m)
-        fine, p = posterior_density(g, log_prior)
-        p1 = prob(p)
-        odds = (p1 / (1 - p1)) / (p0 / (1 - p0)) if 0 < p1 < 1 else (math.inf if p1 == 1 else 0.0)
-        dchi2 = float(np.interp(t_dark, g.t, g.chi2) - np.min(g.chi2))
-        rows.append({"mass_mev": float(m), "p_dark_with_cevns": p1, "bayes_factor_dark_vs_lma": odds,
-                     "delta_chi2_cevns_at_dark_centre": dchi2, "grid": g,
-                     "coupling_gB_gpsi_kappa2_at_dark_centre": coupling_for_eps(t_dark, m, "B")})
-    return {"direction": dict(direction), "combination": prior.combination.label, "threshold": threshold,
-            "dark_side": dark_side, "p_dark_without_cevns": p0, "t_dark_centre": t_dark,
-            "x_dark_centre": float(x_dark), "masses": rows, "experiments": list(scan.experiments)}
-
-
-def write_lma_dark(res: dict, out: str | Path, prov: dict | None = None) -> None:
-    """``nsi_lma_dark.{md,json}`` and the figure ``nsi_lma_dark.png``."""
-    out = Path(out)
-    lines = [f"LMA-Dark test, {'+'.join(res['experiments'])}: eps = t * {res['direction']} (U(1)_B of [NSI-UV] "
-             f"Sec. 3), oscillation prior = LMA or LMA-Dark on {res['combination']}, LMA-Dark "
-             f"region x {'<' if res['dark_side'] == 'below' else '>'} {res['threshold']:.3f}. Without CEvNS: "
-             f"P(LMA-Dark) = {res['p_dark_without_cevns']:.3f}; LMA-Dark centre t = {res['t_dark_centre']:+.3f}.", "",
-             "| M_Z' [MeV] | P(LMA-Dark \\| osc + CEvNS) | B(Dark:LMA) from CEvNS | Δχ²_CEvNS at Dark centre | "
-             "g_B g_psi kappa_e^2 at Dark centre |", "|---|---|---|---|---|"]
-    for r in res["masses"]:
-        p, b = (f"{v:.3g}" if v > 1e-30 else "< 1e-30" for v in (r["p_dark_with_cevns"], r["bayes_factor_dark_vs_lma"]))
-        lines.append(f"| {r['mass_mev']:.4g} | {p} | {b} | "
-                     f"{r['delta_chi2_cevns_at_dark_centre']:.1f} | {r['coupling_gB_gpsi_kappa2_at_dark_centre']:.3g} |")
-    write_text_atomic("\n".join(lines) + "\n", out / "nsi_lma_dark.md")
-    js = {k: v for k, v in res.items() if k != "masses"}
-    js["masses"] = [{k: v for k, v in r.items() if k != "grid"} for r in res["masses"]]
-    js["provenance"] = prov or {}
-    write_json_atomic(js, out / "nsi_lma_dark.json")
-    plot_lma_dark(res, out / "nsi_lma_dark.png")
-
-
-def plot_lma_dark(res: dict, path: str | Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    m = np.array([r["mass_mev"] for r in res["masses"]])
-    p = np.array([r["p_dark_with_cevns"] for r in res["masses"]])
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
-    ax[0].semilogx(m, p, "o-", label="oscillation prior + CEvNS")
-    ax[0].axhline(res["p_dark_without_cevns"], color="k", ls="--", label="oscillation prior only")
-    ax[0].set(xlabel="Z' mass M [MeV]", ylabel="P(LMA-Dark)", ylim=(-0.02, 1.02),
-              title="LMA-Dark with U(1)_B NSI (eps^u_ee = eps^d_ee)")
-    ax[0].legend()
-    for r in res["masses"][:: max(1, len(res["masses"]) // 5)]:
-        g: EpsGrid = r["grid"]
-        ax[1].plot(g.t, np.minimum(g.chi2 - g.chi2.min(), 60), label=f"M = {r['mass_mev']:.3g} MeV")
-    ax[1].axvline(res["t_dark_centre"], color="k", ls=":", label="LMA-Dark centre")
-    ax[1].set(xlabel="eps_ee (u = d, contact value)", ylabel="CEvNS Δχ² (clipped at 60)")
-    ax[1].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def plot_ud_plane(planes: Mapping[str, dict], path: str | Path, cl: float = 0.90) -> None:

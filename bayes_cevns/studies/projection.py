@@ -1,167 +1,136 @@
-"""Expected counts, Asimov chi^2 and sensitivities for the projected experiments ([E6LR] Sec. 4).
+"""Expected counts and sensitivities of the projected experiments ([E6LR] Sec. 4).
 
-Counts are a PyTensor graph of the card parameters (compiled once per card and experiment), so
-the chi^2 used here and the PyMC model of :func:`bayesian_model` are the same forward model.
+Counts come from the one forward model, :func:`~bayes_cevns.model.forward.prediction_function`
+and :func:`~bayes_cevns.model.forward.expected_components`, on the registered projected
+Experiment (:mod:`bayes_cevns.experiments.projected_release`): the signal is its ``cevns`` and
+``nue`` components at nominal nuisances. The nuisances of [E6LR]'s chi^2 forms (Eqs. 21-23) are
+treated in closed form by :mod:`bayes_cevns.studies.projection_chi2`; :func:`projection_model` is
+the same likelihood as an explicit PyMC model, with the nuisances sampled.
 
-chi^2 forms of [E6LR], each minimised over its nuisances in closed form:
-
-* Eq. 21 (COHERENT CsI 2017 data): chi^2 = min_{a,b} (N_meas - (1+a) N - (1+b) B_0n)^2 / s^2
-  + (a/sigma_a)^2 + (b/sigma_b)^2, s^2 = N_meas + 2 B_ss + B_0n. A quadratic form in (a, b): its
-  minimum is r^2 / (s^2 + sigma_a^2 N^2 + sigma_b^2 B_0n^2) with r = N_meas - N - B_0n.
-* Eq. 22 (projections, one nuisance): chi^2 = min_a (N_SM - (1+a) N)^2 / s^2 + (a/sigma)^2 with
-  s^2 = N_SM + B (B the flat steady-state background): (N_SM - N)^2 / (s^2 + sigma^2 N^2).
-* Eq. 23 (binned nu-e, 51Cr): chi^2 = min_a sum_i (N_i^SM - (1+a) N_i)^2 / N_i^SM + (a/sigma)^2,
-  minimised over a analytically.
-
-Marginalising the same Gaussian nuisances instead of minimising gives the Bayesian likelihood:
-exp(-chi^2/2) / sqrt(det), used by :func:`bayes_mass_lower` on a grid in 1/M^2 and checked
-against NUTS on the explicit PyMC model in the tests.
+The scanned parameters are found by their declared roles (``role`` in the card): a heavy-Z'
+card has one parameter of role ``mass`` and none of role ``coupling``; a light-mediator card
+one of each. The SM (Asimov) point is :meth:`~bayes_cevns.model.cards.ModelCard.sm_values`.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pymc as pm
-import pytensor
 import pytensor.tensor as pt
 from scipy.optimize import brentq
 
-from bayes_cevns.model.cards import ModelCard, load_card
-from bayes_cevns.experiments.projected import Projection, load_projection
+from bayes_cevns.experiments import load_experiment
+from bayes_cevns.experiments.projected_setups import Setup, get_setup
 from bayes_cevns.inference.limits import delta_chi2_threshold
-from bayes_cevns.physics import nu_electron
-from bayes_cevns.physics.contributions import weak_charge_sq
+from bayes_cevns.model.cards import ModelCard, load_card
+from bayes_cevns.model.forward import expected_components, prediction_function
+from bayes_cevns.studies.projection_chi2 import chi2, chi2_data, log_marginal
 
-HEAVY_MASS = "m_zprime_gev"
+#: the forward-model components that make the signal of a projected experiment
+SIGNAL_COMPONENTS = ("cevns", "nue")
 #: mass grid (GeV) on which heavy-Z' sensitivities are bracketed before root finding
 HEAVY_GRID_GEV = np.geomspace(1.0, 1e5, 121)
+METHODS = ("chi2", "bayes")
 
 
-def counts_graph(card: ModelCard, proj: Projection, params: Mapping):
-    """Expected counts per analysis bin as a PyTensor vector (module docstring of projected)."""
-    total = pt.zeros(len(proj.bin_edges_kev) - 1)
-    for block in proj.cevns:
-        q2 = weak_charge_sq(card.physics, params, block.kinematics, card.options)
-        total = total + pt.sum(pt.as_tensor_variable(block.weights) * q2)
-    for block in proj.nue:
-        g_l, g_r = nu_electron.couplings(card.physics, params, block.species, block.t, card.options)
-        g_l = g_l * pt.ones(block.t.shape)
-        g_r = g_r * pt.ones(block.t.shape)
-        total = total + (pt.dot(block.wa, pt.sqr(g_l)) + pt.dot(block.wb, pt.sqr(g_r))
-                         - pt.dot(block.wc, g_l * g_r))
-    return total
+def _with_role(card: ModelCard, role: str) -> list[str]:
+    return [n for n, p in card.parameters.items() if p.role == role]
+
+
+def is_heavy_zprime(card: ModelCard) -> bool:
+    """A heavy-Z' (contact) card: one parameter of role ``mass`` and none of role ``coupling``."""
+    return len(_with_role(card, "mass")) == 1 and not _with_role(card, "coupling")
+
+
+def heavy_mass(card: ModelCard) -> str:
+    """The Z' mass parameter of a heavy-Z' card (:func:`is_heavy_zprime`)."""
+    if not is_heavy_zprime(card):
+        raise ValueError(f"model {card.name!r} is not a heavy-Z' card (one parameter of role 'mass', none of role "
+                         "'coupling'): use coupling_upper_bound")
+    return _with_role(card, "mass")[0]
+
+
+def mediator_parameters(card: ModelCard) -> tuple[str, str]:
+    """(coupling, mass) of a light-mediator card: its one parameter of each role."""
+    coupling, mass = _with_role(card, "coupling"), _with_role(card, "mass")
+    if len(coupling) != 1 or len(mass) != 1:
+        raise ValueError(f"model {card.name!r} is not a light-mediator card (needs one parameter of role 'coupling' "
+                         f"and one of role 'mass'; it has {coupling} and {mass})")
+    return coupling[0], mass[0]
+
+
+def _signal(components: Mapping):
+    """Signal counts per analysis bin (NumPy or PyTensor): the sum of the ``SIGNAL_COMPONENTS``."""
+    return sum(components[k] for k in SIGNAL_COMPONENTS if k in components).flatten()
 
 
 class Counter:
-    """Compiled counts(values) for one card and projected experiment; ``values`` override card defaults."""
+    """Compiled signal counts of one card on one projected experiment, through the forward model.
 
-    def __init__(self, card: ModelCard | str, experiment: str | Projection):
+    ``counter(values)``: counts at the card defaults with validated ``values`` overriding them;
+    ``counter.sm(fixed)``: counts at the card's SM values (the Asimov data set).
+    """
+
+    def __init__(self, card: ModelCard | str, experiment: str):
         self.card = load_card(card) if isinstance(card, str) else card
-        self.proj = load_projection(experiment) if isinstance(experiment, str) else experiment
-        self.names = tuple(self.card.parameters)
-        inputs = {n: pt.dscalar(n) for n in self.names}
-        self._fn = pytensor.function(list(inputs.values()), counts_graph(self.card, self.proj, inputs),
-                                   on_unused_input="ignore")
+        self.experiment = load_experiment(experiment)
+        self.setup: Setup = get_setup(self.experiment.name)
+        self._predict = prediction_function(self.card, self.experiment)
 
     def __call__(self, values: Mapping[str, float] | None = None) -> np.ndarray:
-        v = self.card.values(dict(values or {}))
-        return np.asarray(self._fn(*(v[n] for n in self.names)), dtype=float)
+        return self._counts(self.card.values(dict(values or {})))
 
-    def sm(self) -> np.ndarray:
-        """Counts with every new-physics coupling switched off (the Asimov data set)."""
-        return self(sm_values(self.card))
+    def sm(self, fixed: Mapping[str, float] | None = None) -> np.ndarray:
+        """Counts at :meth:`ModelCard.sm_values`; parameters without an SM value at ``fixed`` or their defaults."""
+        fixed = dict(fixed or {})
+        clash = sorted(k for k in fixed if self.card.parameter(k).sm_value is not None)
+        if clash:
+            raise ValueError(f"{clash} have an SM value and cannot be fixed for the SM prediction")
+        checked = self.card.values(fixed)
+        return self._counts(self.card.sm_values() | {k: checked[k] for k in fixed})
 
-
-def sm_values(card: ModelCard) -> dict[str, float]:
-    """Card values that reduce the model to the SM: couplings zero, heavy masses at infinity.
-
-    Card bounds are open intervals, so a coupling bounded below by zero is set to 1e-30.
-    """
-    out = {}
-    for name, p in card.parameters.items():
-        if name == HEAVY_MASS:
-            out[name] = min(p.bounds[1] * 0.999, 1e12)
-        elif name == "g" or name.startswith(("eps_", "mu_nu", "r2_nu")):
-            out[name] = 0.0 if p.bounds[0] < 0.0 else p.bounds[0] + 1e-30
-    return out
+    def _counts(self, values: Mapping[str, float]) -> np.ndarray:
+        return np.asarray(_signal(self._predict(values)), dtype=float)
 
 
-@dataclass(frozen=True)
-class Chi2Data:
-    """What a chi^2 form needs besides the prediction: data, errors and nuisance widths."""
-
-    form: str
-    observed: np.ndarray
-    variance: np.ndarray
-    sys: float
-    background: float = 0.0
-    sys_background: float = 0.0
+@lru_cache(maxsize=64)
+def _named_counter(card: str, experiment: str) -> Counter:
+    return Counter(card, experiment)
 
 
-def chi2_data(proj: Projection, sm_counts: np.ndarray, sys: float | None = None,
-              exposure_scale: float = 1.0) -> Chi2Data:
-    """The Asimov (or, for Eq. 21, the measured) data set of an experiment with its errors."""
-    s = proj.setup
-    sigma = s.sys if sys is None else float(sys)
-    if not np.isfinite(sigma) or sigma < 0 or not np.isfinite(exposure_scale) or exposure_scale <= 0:
-        raise ValueError("sys must be >= 0 and exposure_scale > 0")
-    if s.chi2 == "eq21":
-        x = s.extra
-        var = x["observed"] + 2.0 * x["bkg_steady_state"] + x["bkg_prompt_neutron"]
-        return Chi2Data("eq21", np.array([x["observed"]]), np.array([var]), sigma,
-                        x["bkg_prompt_neutron"], x["sys_background"])
-    n = sm_counts * exposure_scale
-    bkg = s.background_fraction * n
-    return Chi2Data(s.chi2, n, n + bkg, sigma)
+def _counter(card: ModelCard | str | Counter, experiment: str) -> Counter:
+    """A Counter for ``card`` on ``experiment``: the given one, or compiled once per card name."""
+    if isinstance(card, Counter):
+        if card.experiment.name != experiment:
+            raise ValueError(f"the counter is for {card.experiment.name!r}, not {experiment!r}")
+        return card
+    return _named_counter(card, experiment) if isinstance(card, str) else Counter(card, experiment)
 
 
-def _total_variance(data: Chi2Data, n: np.ndarray) -> float:
-    """Statistical plus nuisance variance of the one-number forms (Eqs. 21 and 22)."""
-    if data.form == "eq21":
-        return data.variance[0] + (data.sys * n.sum()) ** 2 + (data.sys_background * data.background) ** 2
-    return data.variance.sum() + (data.sys * n.sum()) ** 2
-
-
-def chi2(data: Chi2Data, counts: np.ndarray, exposure_scale: float = 1.0) -> float:
-    """The [E6LR] chi^2 (Eqs. 21-23) of predicted ``counts``, nuisances minimised (module docstring)."""
-    n = np.asarray(counts, dtype=float) * exposure_scale
-    if not np.all(np.isfinite(n)):
-        raise ValueError("predicted counts are not finite")
-    if data.form in ("eq21", "eq22"):
-        r = data.observed.sum() - n.sum() - data.background
-        return float(r**2 / _total_variance(data, n))
-    w = 1.0 / data.variance
-    r = data.observed - n
-    if data.sys == 0:
-        return float(np.sum(w * r**2))
-    a = np.sum(w * n * r) / (np.sum(w * n**2) + 1.0 / data.sys**2)
-    return float(np.sum(w * (r - a * n) ** 2) + (a / data.sys) ** 2)
-
-
-def log_marginal(data: Chi2Data, counts: np.ndarray, exposure_scale: float = 1.0) -> float:
-    """ln L with the Gaussian nuisances integrated out, up to a data-only constant."""
-    n = np.asarray(counts, dtype=float) * exposure_scale
-    if data.form in ("eq21", "eq22"):
-        log_det = np.log(_total_variance(data, n))
-    else:
-        log_det = np.log1p(data.sys**2 * np.sum(1.0 / data.variance * n**2))
-    return -0.5 * chi2(data, counts, exposure_scale) - 0.5 * log_det
+def projected_counts(card: ModelCard | str, experiment: str, values: Mapping[str, float] | None = None,
+                     sm: bool = False) -> np.ndarray:
+    """Expected signal counts per analysis bin of a projected experiment ([E6LR] Eqs. 16, 19):
+    at the card defaults with ``values`` overriding them, or with ``sm=True`` at the card's SM
+    values (the Asimov data set; ``values`` then sets parameters that have no SM value)."""
+    counter = _counter(card, experiment)
+    return counter.sm(values) if sm else counter(values)
 
 
 def _delta_chi2_fn(counter: Counter, sys: float | None, exposure_scale: float, fixed: Mapping[str, float]):
+    """Delta chi^2(values) against the SM, both at the ``fixed`` parameter values."""
     base = dict(fixed)
-    sm = counter(base | sm_values(counter.card))
-    data = chi2_data(counter.proj, sm, sys, exposure_scale)
+    sm = counter.sm(base)
+    data = chi2_data(counter.setup, sm, sys, exposure_scale)
     chi0 = chi2(data, sm, exposure_scale)
 
     def dchi2(values: Mapping[str, float]) -> float:
         return chi2(data, counter(base | dict(values)), exposure_scale) - chi0
 
-    return data, dchi2
+    return dchi2
 
 
-def mass_lower_bound(card: ModelCard | str, experiment: str, cl: float = 0.90, sys: float | None = None,
+def mass_lower_bound(card: ModelCard | str | Counter, experiment: str, cl: float = 0.90, sys: float | None = None,
                      exposure_scale: float = 1.0, fixed: Mapping[str, float] | None = None) -> float | None:
     """Expected lower bound on M_Z' (GeV) for a heavy-Z' card: the largest M with Delta chi^2 = threshold.
 
@@ -169,61 +138,62 @@ def mass_lower_bound(card: ModelCard | str, experiment: str, cl: float = 0.90, s
     one degree of freedom. Returns None when no mass on ``HEAVY_GRID_GEV`` is excluded (no
     sensitivity, e.g. the E6 psi boson in CEvNS).
     """
-    counter = card if isinstance(card, Counter) else Counter(card, experiment)
-    if HEAVY_MASS not in counter.card.parameters:
-        raise ValueError(f"model {counter.card.name!r} has no {HEAVY_MASS}: use coupling_upper_bound")
+    counter = _counter(card, experiment)
+    mass = heavy_mass(counter.card)
     thr = delta_chi2_threshold(cl, 1)
-    _, dchi2 = _delta_chi2_fn(counter, sys, exposure_scale, fixed or {})
+    dchi2 = _delta_chi2_fn(counter, sys, exposure_scale, fixed or {})
     grid = HEAVY_GRID_GEV
-    vals = np.array([dchi2({HEAVY_MASS: m}) for m in grid])
+    vals = np.array([dchi2({mass: m}) for m in grid])
     above = np.nonzero(vals >= thr)[0]
     if above.size == 0:
         return None
     i = above[-1]
     if i == grid.size - 1:
         return float(grid[-1])
-    f = lambda lm: dchi2({HEAVY_MASS: 10.0**lm}) - thr  # noqa: E731
-    return float(10.0 ** brentq(f, np.log10(grid[i]), np.log10(grid[i + 1]), xtol=1e-6))
+    return float(10.0 ** brentq(lambda lm: dchi2({mass: 10.0**lm}) - thr, np.log10(grid[i]), np.log10(grid[i + 1]),
+                                xtol=1e-6))
 
 
-def coupling_upper_bound(card: ModelCard | str, experiment: str, mass_mev: float, cl: float = 0.90,
+def coupling_upper_bound(card: ModelCard | str | Counter, experiment: str, mass_mev: float, cl: float = 0.90,
                          sys: float | None = None, exposure_scale: float = 1.0,
                          log10_g: tuple[float, float] = (-9.0, -0.5)) -> float | None:
-    """Expected upper bound on the coupling g of a light-mediator card at mediator mass ``mass_mev``.
+    """Expected upper bound on the coupling of a light-mediator card at mediator mass ``mass_mev``.
 
-    The smallest g with Delta chi^2 = threshold scanning upward from g -> 0 (the excluded
+    The smallest coupling with Delta chi^2 = threshold scanning upward from 0 (the excluded
     boundary nearest the SM); None when nothing in the ``log10_g`` range is excluded.
     """
-    counter = card if isinstance(card, Counter) else Counter(card, experiment)
-    if "g" not in counter.card.parameters or "m_med" not in counter.card.parameters:
-        raise ValueError(f"model {counter.card.name!r} is not a light-mediator card (needs g and m_med)")
+    counter = _counter(card, experiment)
+    coupling, mass = mediator_parameters(counter.card)
     thr = delta_chi2_threshold(cl, 1)
-    _, dchi2 = _delta_chi2_fn(counter, sys, exposure_scale, {"m_med": mass_mev})
+    dchi2 = _delta_chi2_fn(counter, sys, exposure_scale, {mass: mass_mev})
     grid = np.linspace(*log10_g, 181)
-    vals = np.array([dchi2({"g": 10.0**x}) for x in grid])
+    vals = np.array([dchi2({coupling: 10.0**x}) for x in grid])
     above = np.nonzero(vals >= thr)[0]
     if above.size == 0:
         return None
     i = above[0]
     if i == 0:
         return float(10.0 ** grid[0])
-    return float(10.0 ** brentq(lambda x: dchi2({"g": 10.0**x}) - thr, grid[i - 1], grid[i], xtol=1e-8))
+    return float(10.0 ** brentq(lambda x: dchi2({coupling: 10.0**x}) - thr, grid[i - 1], grid[i], xtol=1e-8))
 
 
-def bayes_mass_lower(card: ModelCard | str, experiment: str, cl: float = 0.90, sys: float | None = None,
+def bayes_mass_lower(card: ModelCard | str | Counter, experiment: str, cl: float = 0.90, sys: float | None = None,
                      exposure_scale: float = 1.0, m_min_gev: float = 10.0, n_grid: int = 4000) -> float:
     """Bayesian lower bound on M_Z': posterior quantile with a uniform prior on x = (1 TeV / M)^2.
 
     x is proportional to the contact coupling eps ~ 1/M^2, so the prior is flat in the size of
     the new-physics amplitude, on [0, (1 TeV / m_min)^2]; nuisances are marginalised
-    analytically (:func:`log_marginal`). Returns M at which P(M < bound) = 1 - cl.
+    analytically (:func:`~bayes_cevns.studies.projection_chi2.log_marginal`). Returns M at which
+    P(M < bound) = 1 - cl.
     """
-    counter = card if isinstance(card, Counter) else Counter(card, experiment)
-    data = chi2_data(counter.proj, counter.sm(), sys, exposure_scale)
+    counter = _counter(card, experiment)
+    mass = heavy_mass(counter.card)
+    sm = counter.sm()
+    data = chi2_data(counter.setup, sm, sys, exposure_scale)
     x = np.linspace(0.0, (1e3 / m_min_gev) ** 2, n_grid)
     masses = 1e3 / np.sqrt(np.where(x > 0, x, np.nan))
-    logl = np.array([log_marginal(data, counter({HEAVY_MASS: m} if np.isfinite(m) else sm_values(counter.card)),
-                                  exposure_scale) for m in masses])
+    logl = np.array([log_marginal(data, counter({mass: m}) if np.isfinite(m) else sm, exposure_scale)
+                     for m in masses])
     post = np.exp(logl - logl.max())
     cdf = np.concatenate([[0.0], np.cumsum(0.5 * (post[1:] + post[:-1]) * np.diff(x))])
     cdf /= cdf[-1]
@@ -231,26 +201,25 @@ def bayes_mass_lower(card: ModelCard | str, experiment: str, cl: float = 0.90, s
     return 1e3 / np.sqrt(x_cl)
 
 
-def bayesian_model(card: ModelCard | str, experiment: str, sys: float | None = None, m_min_gev: float = 10.0,
-                   exposure_scale: float = 1.0) -> pm.Model:
-    """Explicit PyMC model of a heavy-Z' setup with the nuisances of its [E6LR] chi^2 form.
+def projection_model(card: ModelCard | str | Counter, experiment: str, sys: float | None = None,
+                     m_min_gev: float = 10.0, exposure_scale: float = 1.0) -> pm.Model:
+    """Explicit PyMC model of a heavy-Z' card on a projected experiment, with the nuisances of its
+    [E6LR] chi^2 form sampled (the likelihood :func:`bayes_mass_lower` integrates on a grid).
 
     x = (1 TeV/M)^2 ~ U(0, (1 TeV/m_min)^2); signal nuisance a ~ N(0, sys); Eq. 21 adds the
     background nuisance b ~ N(0, sigma_b). Data: Eq. 21 the measured count, Normal with
     s^2 = N_meas + 2 B_ss + B_0n; Eq. 22 the Asimov total, s^2 = N_SM + B; Eq. 23 the Asimov bins,
-    s_i^2 = N_i^SM. Same forward graph as the chi^2.
+    s_i^2 = N_i^SM. N are the forward model's counts (:func:`expected_components`), as in the chi^2.
     """
-    counter = card if isinstance(card, Counter) else Counter(card, experiment)
-    if HEAVY_MASS not in counter.card.parameters:
-        raise ValueError(f"model {counter.card.name!r} has no {HEAVY_MASS}")
-    data = chi2_data(counter.proj, counter.sm(), sys, exposure_scale)
-    v = counter.card.values()
+    counter = _counter(card, experiment)
+    name = heavy_mass(counter.card)
+    data = chi2_data(counter.setup, counter.sm(), sys, exposure_scale)
     with pm.Model() as model:
         x = pm.Uniform("x", 0.0, (1e3 / m_min_gev) ** 2)
-        mass = pm.Deterministic(HEAVY_MASS, 1e3 / pt.sqrt(x))
+        mass = pm.Deterministic(name, 1e3 / pt.sqrt(x))
         a = pm.Normal("a", 0.0, data.sys) if data.sys > 0 else 0.0
-        params = {k: pt.as_tensor_variable(val) for k, val in v.items()} | {HEAVY_MASS: mass}
-        n = counts_graph(counter.card, counter.proj, params) * exposure_scale
+        params = {k: pt.as_tensor_variable(v) for k, v in counter.card.values().items()} | {name: mass}
+        n = _signal(expected_components(counter.card, counter.experiment, params, {})) * exposure_scale
         sd = np.sqrt(data.variance)
         if data.form == "eq21":
             b = pm.Normal("b", 0.0, data.sys_background)
@@ -262,3 +231,42 @@ def bayesian_model(card: ModelCard | str, experiment: str, sys: float | None = N
         else:
             pm.Normal("n_obs", mu=(1.0 + a) * n, sigma=sd, observed=data.observed)
     return model
+
+
+def sensitivity(card: ModelCard | str, experiment: str, cl: float = 0.90, sys: float | None = None,
+                exposure_scale: float = 1.0, mass_mev: float | None = None,
+                fixed: Mapping[str, float] | None = None, method: str = "chi2") -> dict:
+    """Expected bound of a projected experiment on a card ([E6LR] Sec. 4, [U1R] Sec. 6).
+
+    A heavy-Z' card (:func:`is_heavy_zprime`) gets the lower bound on its mass, ``mass_lower_gev``
+    (:func:`mass_lower_bound`, the other parameters at ``fixed`` or their defaults; with
+    ``method="bayes"`` :func:`bayes_mass_lower`); a light-mediator card the upper bound on its
+    coupling at ``mass_mev`` (MeV), ``coupling_upper`` (:func:`coupling_upper_bound`). ``sys``
+    overrides the setup's systematic, ``exposure_scale`` scales its luminosity. None: no sensitivity.
+    """
+    delta_chi2_threshold(cl)
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+    counter = _counter(card, experiment)
+    model = counter.card
+    fixed = dict(fixed or {})
+    model.values(fixed)
+    out = {"model": model.name, "experiment": experiment, "cl": cl}
+    if is_heavy_zprime(model):
+        if mass_mev is not None:
+            raise ValueError(f"{model.name} is a heavy-Z' card: a mediator mass (--mass) does not apply")
+        others = {k: v for k, v in fixed.items() if k != heavy_mass(model)}
+        if method == "bayes":
+            if others:
+                raise ValueError("the bayes method takes the card's parameters as they are (no fixed values, --set)")
+            out["mass_lower_gev"] = bayes_mass_lower(counter, experiment, cl, sys, exposure_scale)
+        else:
+            out["mass_lower_gev"] = mass_lower_bound(counter, experiment, cl, sys, exposure_scale, others)
+        return out
+    if mass_mev is None or not (np.isfinite(mass_mev) and mass_mev > 0):
+        raise ValueError("a light-mediator card needs a mediator mass (mass_mev, --mass: MeV, positive)")
+    if method != "chi2" or fixed:
+        raise ValueError("light-mediator sensitivities use the chi2 method and no fixed values (--set)")
+    out["mass_mev"] = mass_mev
+    out["coupling_upper"] = coupling_upper_bound(counter, experiment, mass_mev, cl, sys, exposure_scale)
+    return out

@@ -243,12 +243,12 @@ def test_manifest_line_without_a_name(data_copy):
 
 
 def test_corrupt_setup_table_names_the_file(data_copy):
-    from bayes_cevns.experiments import projected
+    from bayes_cevns.experiments import projected_setups
 
-    projected._table.cache_clear()
+    projected_setups.setup_table.cache_clear()
     _replace_with_checksum(data_copy, "projected/setups.toml", "[experiment.conus\nlabel = 1\n")
     try:
         with pytest.raises(DataIntegrityError, match="setups.toml is not valid TOML"):
-            projected.setups()
+            projected_setups.projection_setups()
     finally:
-        projected._table.cache_clear()
+        projected_setups.setup_table.cache_clear()

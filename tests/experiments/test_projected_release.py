@@ -5,7 +5,7 @@ import pytest
 
 import bayes_cevns
 from bayes_cevns.experiments import available_experiments, load_experiment
-from bayes_cevns.experiments.projected import setups
+from bayes_cevns.experiments.projected_setups import projection_setups
 from bayes_cevns.inference.profile import minimise, objective
 from bayes_cevns.model.cards import load_card
 from bayes_cevns.model.predict import predicted_arrays
@@ -24,17 +24,17 @@ def _chi2(card: str, experiment: str, values: dict) -> float:
 
 def test_every_setup_row_is_a_projected_experiment():
     projected = set(available_experiments("projected"))
-    assert projected == set(setups())
+    assert projected == set(projection_setups())
     assert not projected & set(available_experiments("data"))
     exp = load_experiment("conus")
     assert exp.asimov and exp.likelihood == "gauss_chi2"
-    assert exp.nuisances["conus_sys"].sigma == pytest.approx(setups()["conus"].sys)
+    assert exp.nuisances["conus_sys"].sigma == pytest.approx(projection_setups()["conus"].sys)
 
 
 def test_eq22_delta_chi2_matches_the_closed_form():
     """[E6LR] Eq. 22 minimised over a: (N_SM - N)^2 / (N_SM (1 + f_B) + sigma^2 N^2), checked on a
     reactor (CONUS) projection with a 150 GeV left-right Z'."""
-    s = setups()["conus"]
+    s = projection_setups()["conus"]
     n_sm = _signal("left_right", "conus", load_card("left_right").sm_values()).sum()
     n = _signal("left_right", "conus", {"m_zprime_gev": 150.0}).sum()
     expected = (n_sm - n) ** 2 / (n_sm * (1.0 + s.background_fraction) + (s.sys * n) ** 2)
@@ -47,7 +47,7 @@ def test_eq22_delta_chi2_matches_the_closed_form():
 def test_binned_nu_e_projection_matches_the_closed_form():
     """A binned nu-e projection (51Cr-LXe, configuration C) with a U(1)_R boson: one normalisation nuisance a shared
     by the bins, minimised analytically: a* = sum w n r / (sum w n^2 + 1/sigma^2)."""
-    s = setups()["cr51_lxe_c"]
+    s = projection_setups()["cr51_lxe_c"]
     values = {"g": 3e-6, "m_med": 1.0}
     n_sm = _signal("u1r", "cr51_lxe_c", {"g": 1e-30, "m_med": 1.0})
     n = _signal("u1r", "cr51_lxe_c", values)

@@ -130,9 +130,9 @@ def test_toy_limit_on_a_light_mediator(toy):
 
 def _experiment_ids() -> set[str]:
     ids = set(available_experiments())
-    from bayes_cevns.experiments.projected import setups
+    from bayes_cevns.experiments.projected_setups import projection_setups
 
-    return ids | set(setups())
+    return ids | set(projection_setups())
 
 
 def test_no_experiment_id_outside_experiments():

@@ -282,14 +282,37 @@ def test_ud_flat_direction_and_light_mediator(csi_scan):
 def test_lma_dark_probability_heavy_vs_light(csi_scan):
     """Equal prior odds (P = 0.5 without CEvNS); CsI kills LMA-Dark for a heavy mediator and leaves
     the prior odds (nearly) untouched for M = 0.5 MeV."""
-    from bayes_cevns.studies.nsi import lma_dark_test
+    from bayes_cevns.studies.lma_dark import compute_lma_dark
 
-    res = lma_dark_test(csi_scan, [0.5, 1e5], np.linspace(-1, 1, 161))
+    res = compute_lma_dark(csi_scan, [0.5, 1e5], np.linspace(-1, 1, 161))
     assert res["p_dark_without_cevns"] == pytest.approx(0.5, abs=0.01)
     light, heavy = res["masses"]
     assert heavy["p_dark_with_cevns"] < 1e-3
     assert light["p_dark_with_cevns"] > 0.4
     assert heavy["bayes_factor_dark_vs_lma"] < 1e-3 < light["bayes_factor_dark_vs_lma"]
+
+
+def test_bounds_table_compute_then_write(csi_scan, tmp_path):
+    """compute_bounds_table returns the rows with their grids and the provenance per dataset;
+    write_bounds_table writes the CSV, Markdown and JSON of exactly those rows (no grids in JSON)."""
+    import csv
+    import json
+
+    from bayes_cevns.studies.nsi import compute_bounds_table, write_bounds_table
+
+    table = compute_bounds_table(["eps_ee_u"], {"CsI": ("coherent_csi_2021",)}, n_grid=51,
+                                 scans={"CsI": csi_scan})
+    (row,) = table["rows"]
+    assert row["coupling"] == "eps_ee_u" and row["data"] == "CsI" and table["cl"] == 0.90
+    assert row["grid"].chi2.shape == (51,) and len(row["chi2_intervals"]) == 2
+    assert table["provenance"]["CsI"]["experiments"] == "coherent_csi_2021"
+    write_bounds_table(table, tmp_path)
+    (line,) = csv.DictReader((tmp_path / "nsi_bounds.csv").open())
+    assert line["coupling"] == "eps_ee_u" and float(line["best"]) == pytest.approx(row["best"], abs=1e-4)
+    js = json.loads((tmp_path / "nsi_bounds.json").read_text())
+    assert js["provenance"] == table["provenance"] and "grid" not in js["rows"][0]
+    assert js["rows"][0]["bf01"] == pytest.approx(row["bf01"])
+    assert "| eps_ee_u | CsI |" in (tmp_path / "nsi_bounds.md").read_text()
 
 
 def test_tautau_is_invisible_and_bad_inputs(csi_scan):

@@ -11,6 +11,7 @@ couplings re-derived from the charge tables. Constants are re-typed from their s
 compiled Counter is shared through a module-scoped fixture (each compile costs ~1-2 s).
 """
 
+import dataclasses
 import json
 import shutil
 
@@ -22,19 +23,21 @@ from typer.testing import CliRunner
 
 from bayes_cevns.cli import app
 from bayes_cevns.experiments import data as data_mod
-from bayes_cevns.experiments import projected
+from bayes_cevns.experiments import projected_setups, projected_weights
 from bayes_cevns.experiments.data import DataIntegrityError
+import bayes_cevns
+from bayes_cevns.model.cards import load_card
 from bayes_cevns.studies.projection import (
-    Chi2Data,
     Counter,
     bayes_mass_lower,
-    bayesian_model,
-    chi2,
-    chi2_data,
     coupling_upper_bound,
+    heavy_mass,
     mass_lower_bound,
-    sm_values,
+    mediator_parameters,
+    projection_model,
 )
+from bayes_cevns.studies.projection_chi2 import Chi2Data, chi2, chi2_data
+from bayes_cevns.studies.projection_results import LUMI_GRID, SYS_GRID, write_projections
 from bayes_cevns.physics.u1r_bounds import coherent_bound, interference_integral, nue_bound
 from bayes_cevns.physics import flux, nu_electron, sources
 from bayes_cevns.physics.heavy_zprime import E6_ANGLES, E6_NU_DECOUPLED, e6_electron_eps, e6_eps, lr_electron_eps
@@ -234,7 +237,7 @@ def test_couplings_rejects_physics_without_nue_term():
 # =============================== 3. E6 / LR electron couplings ==========================
 def _e6_ref(beta, m_gev):
     """eps^{eL}, eps^{eR} from the E6 Weyl charges, g'^2 = (5/3) s^2 g_Z^2, g_Z^2 = 4 sqrt2 G_F M_Z^2."""
-    qchi = {"L": 3 / (2 * np.sqrt(10)), "ec": 1 / (2 * np.sqrt(10))}
+    qchi = {"L": 3 / (2 * np.sqrt(10)), "ec": -1 / (2 * np.sqrt(10))}
     qpsi = {"L": 1 / (2 * np.sqrt(6)), "ec": 1 / (2 * np.sqrt(6))}
     c, s = np.cos(beta), np.sin(beta)
     e_nu = c * qchi["L"] + s * qpsi["L"]
@@ -416,10 +419,10 @@ def test_cr51_counts_scale_with_exposure_and_activity(e6_cr51):
 def test_cr51_electron_count_and_total_counts(e6_cr51):
     """N_e = Z rho V N_A / A for the LXe cylinder, and the total SM counts of configuration C equal an
     independent computation: N_e x (decays in the run) x <1/L^2>/(4 pi) x sum_lines BR sigma(1 keV..T_max)."""
-    setup = projected.get_setup("cr51_lxe_c")
+    setup = projected_setups.get_setup("cr51_lxe_c")
     vol_cm3 = np.pi * 73.0**2 * 146.0
     n_e = 54 * 2.953 * vol_cm3 * N_A / 131.293
-    assert projected._electrons(setup) == pytest.approx(n_e, rel=1e-4)
+    assert projected_weights.electrons(setup) == pytest.approx(n_e, rel=1e-4)
     decays = 10e6 * CI * TAU_CR * (1 - np.exp(-100.0 / TAU_CR)) * 86400.0
     rng = np.random.default_rng(7)
     r = 0.73 * np.sqrt(rng.uniform(size=400_000))
@@ -439,7 +442,7 @@ def test_cr51_electron_count_and_total_counts(e6_cr51):
 def test_texono_nue_counts_equal_double_integral(u1r_texono):
     """TEXONO nu_e-bar e: N_e (CsI, 108 electrons per formula unit) x live time x
     int_{3}^{8} dT int phi(E) dsigma/dT dE with the package's reactor flux, by nested quadrature."""
-    setup = projected.get_setup("texono_nue")
+    setup = projected_setups.get_setup("texono_nue")
     n_e = 108 * 187.0e3 * N_A / (132.90545 + 126.90447)
     fr = {"U235": 0.56, "U238": 0.08, "Pu239": 0.30, "Pu241": 0.06}
     gl, gr = _pdg("nu_e_bar")
@@ -460,7 +463,7 @@ def test_chi2_eq22_equals_numeric_minimum(lr_ge):
     n = lr_ge({"m_zprime_gev": 250.0})
     assert abs(n.sum() / sm.sum() - 1) > 0.01
     for sys_, bkg in ((0.1, 0.0), (0.3, 0.0), (0.05, 0.7)):
-        data = chi2_data(lr_ge.proj, sm, sys_)
+        data = chi2_data(lr_ge.setup, sm, sys_)
         if bkg:
             data = Chi2Data("eq22", data.observed, data.observed * (1 + bkg), sys_)
         s2 = sm.sum() * (1 + bkg)
@@ -471,7 +474,7 @@ def test_chi2_eq22_equals_numeric_minimum(lr_ge):
         res = optimize.minimize_scalar(f, bracket=(-0.5, 0.5), tol=1e-12)
         assert chi2(data, n) == pytest.approx(res.fun, rel=1e-7)
     # exposure scaling: chi^2 of scaled counts against scaled data
-    data = chi2_data(lr_ge.proj, sm, 0.1, exposure_scale=3.0)
+    data = chi2_data(lr_ge.setup, sm, 0.1, exposure_scale=3.0)
     res = optimize.minimize_scalar(lambda a: (3 * sm.sum() - 3 * (1 + a) * n.sum()) ** 2 / (3 * sm.sum())
                                    + (a / 0.1) ** 2, bracket=(-0.5, 0.5), tol=1e-12)
     assert chi2(data, n, 3.0) == pytest.approx(res.fun, rel=1e-7)
@@ -480,7 +483,7 @@ def test_chi2_eq22_equals_numeric_minimum(lr_ge):
 def test_chi2_eq21_equals_numeric_minimum(lr_csi17):
     """[E6LR] Eq. 21: min_{a,b} (N_meas - (1+a) N - (1+b) B_0n)^2 / (N_meas + 2 B_ss + B_0n)
     + (a/0.28)^2 + (b/0.25)^2 with COHERENT 2017's 142 events, B_0n = 6, B_ss = 405."""
-    data = chi2_data(lr_csi17.proj, lr_csi17.sm())
+    data = chi2_data(lr_csi17.setup, lr_csi17.sm())
     for m in (100.0, 300.0, 1e5):
         n = lr_csi17({"m_zprime_gev": m}).sum()
 
@@ -500,19 +503,19 @@ def test_chi2_eq23_equals_numeric_minimum(e6_cr51):
     n = c({"m_zprime_gev": 150.0, "beta": 0.4})
     assert np.max(np.abs(n / sm - 1)) > 1e-3
     for sys_ in (0.05, 0.2):
-        data = chi2_data(c.proj, sm, sys_)
+        data = chi2_data(c.setup, sm, sys_)
         res = optimize.minimize_scalar(lambda a: np.sum((sm - (1 + a) * n) ** 2 / sm) + (a / sys_) ** 2,
                                        bracket=(-0.5, 0.5), tol=1e-12)
         assert chi2(data, n) == pytest.approx(res.fun, rel=1e-7)
-    data0 = chi2_data(c.proj, sm, 0.0)
+    data0 = chi2_data(c.setup, sm, 0.0)
     assert chi2(data0, n) == pytest.approx(np.sum((sm - n) ** 2 / sm), rel=1e-12)
 
 
 # =============================== 9. mass lower bounds ===================================
 def _delta_chi2(counter, m, sys_=None, scale=1.0, fixed=None):
     fixed = dict(fixed or {})
-    sm = counter(fixed | sm_values(counter.card))
-    data = chi2_data(counter.proj, sm, sys_, scale)
+    sm = counter.sm(fixed)
+    data = chi2_data(counter.setup, sm, sys_, scale)
     return chi2(data, counter(fixed | {"m_zprime_gev": m}), scale) - chi2(data, sm, scale)
 
 
@@ -580,7 +583,7 @@ def test_bayes_mass_lower_matches_nuts(lr_ge):
 
     grid = bayes_mass_lower(lr_ge, "coherent_ge", cl=0.9)
     # sample with compiled (FAST_RUN) graphs: the module's FAST_COMPILE makes NUTS ~15x slower
-    with pytensor.config.change_flags(mode="FAST_RUN"), bayesian_model(lr_ge, "coherent_ge"):
+    with pytensor.config.change_flags(mode="FAST_RUN"), projection_model(lr_ge, "coherent_ge"):
         idata = pm.sample(draws=1000, tune=1000, chains=2, cores=1, random_seed=20240531, progressbar=False,
                           compute_convergence_checks=False)
     m = idata.posterior["m_zprime_gev"].values.ravel()
@@ -667,8 +670,8 @@ def test_u1r_texono_coupling_bound_shape(u1r_texono):
     assert b[1e-3] / b[0.1] == pytest.approx(1.0, rel=0.02)
     assert b[300.0] / b[100.0] == pytest.approx(3.0, rel=0.10)
     # the returned coupling sits on the 90% threshold
-    sm = u1r_texono(sm_values(u1r_texono.card) | {"m_med": 0.1})
-    data = chi2_data(u1r_texono.proj, sm)
+    sm = u1r_texono.sm({"m_med": 0.1})
+    data = chi2_data(u1r_texono.setup, sm)
     d = chi2(data, u1r_texono({"m_med": 0.1, "g": b[0.1]})) - chi2(data, sm)
     assert d == pytest.approx(THR90, abs=1e-3)
 
@@ -708,7 +711,7 @@ def test_cli_sensitivity_e6_set_beta_equals_chi_card():
 def test_cli_experiments_lists_projected_ids():
     ids = {"coherent_csi_2017", "coherent_ge", "coherent_lar_ton", "coherent_nai", "conus", "connie", "miner",
            "texono", "red100", "ricochet", "nucleus", "cr51_lxe_a", "cr51_lxe_b", "cr51_lxe_c", "texono_nue"}
-    assert ids <= set(projected._table()["experiment"])  # other rows may be added later
+    assert ids <= set(projected_setups.setup_table()["experiment"])  # other rows may be added later
     r = runner.invoke(app, ["experiments"], terminal_width=200)
     assert r.exit_code == 0, r.output
     missing = [i for i in ids if i not in r.output]
@@ -731,8 +734,8 @@ def test_cli_sensitivity_errors(args, needle):
 
 # =============================== 14. data integrity =====================================
 def _clear_caches():
-    projected._table.cache_clear()
-    projected.load_projection.cache_clear()
+    projected_setups.setup_table.cache_clear()
+    projected_weights.load_projection.cache_clear()
     data_mod._manifest.cache_clear()
 
 
@@ -748,23 +751,131 @@ def data_copy(tmp_path, monkeypatch):
 
 def test_altered_setups_table_raises(data_copy):
     path = data_copy / "projected" / "setups.toml"
-    assert "coherent_ge" in projected._table()["experiment"]  # the intact copy verifies
+    assert "coherent_ge" in projected_setups.setup_table()["experiment"]  # the intact copy verifies
     _clear_caches()
     raw = bytearray(path.read_bytes())
     i = raw.index(b"mass_kg = 15.0")
     raw[i + len("mass_kg = 1")] = ord("6")  # 15.0 kg -> 16.0 kg: still valid TOML
     path.write_bytes(bytes(raw))
     with pytest.raises(DataIntegrityError, match="setups.toml"):
-        projected._table()
+        projected_setups.setup_table()
     with pytest.raises(DataIntegrityError):
-        projected.load_projection("coherent_ge")
+        projected_weights.load_projection("coherent_ge")
 
 
 def test_malformed_rows_raise():
-    base = dict(projected._table()["experiment"]["coherent_ge"])
-    assert projected._parse("ok", base).threshold_kev == 5.0
+    base = dict(projected_setups.setup_table()["experiment"]["coherent_ge"])
+    assert projected_setups.parse_setup("ok", base).threshold_kev == 5.0
     for bad, needle in (({"detector_kg": 3.0}, "unknown keys"), ({"target": {"Xx": 1}}, "unknown element"),
                         ({"threshold_kev": -1.0}, "positive"), ({"exposure_days": 0.0}, "positive"),
                         ({"chi2": "eq99"}, "chi2"), ({"channel": "cc"}, "channel")):
         with pytest.raises(ValueError, match=needle):
-            projected._parse("bad", base | bad)
+            projected_setups.parse_setup("bad", base | bad)
+
+
+# =============================== 15. one forward model, declared roles, public API ====
+def test_nue_counts_equal_weights_contracted_with_pdg_couplings(e6_cr51):
+    """The forward model on the registered 51Cr experiment equals the setup's rate weights contracted
+    by hand with the PDG nu_e couplings: N_b = sum_k wa g_L^2 + wb g_R^2 - wc g_L g_R."""
+    gl, gr = _pdg("nu_e")
+    (block,) = projected_weights.load_projection("cr51_lxe_c").nue
+    want = block.wa.sum(axis=1) * gl**2 + block.wb.sum(axis=1) * gr**2 - block.wc.sum(axis=1) * gl * gr
+    # the card's SM point decouples the Z' at 999 TeV, leaving eps ~ (M_Z / M)^2 ~ 1e-8
+    np.testing.assert_allclose(e6_cr51["c"].sm(), want, rtol=5e-8)
+    # a 150 GeV E6 chi boson moves the counts by more than the tolerance
+    assert np.max(np.abs(e6_cr51["c"]({"m_zprime_gev": 150.0}) / want - 1)) > 1e-3
+
+
+def test_sm_point_is_the_cards_declared_sm_values(u1r_texono):
+    """u1r declares g -> 0 (sm_value): the SM counts equal the g -> 0 limit and differ from g = 1e-5."""
+    sm = u1r_texono.sm({"m_med": 0.1})
+    np.testing.assert_allclose(sm, u1r_texono({"g": 1e-12, "m_med": 0.1}), rtol=1e-12)
+    assert abs(u1r_texono({"g": 1e-5, "m_med": 0.1}).sum() / sm.sum() - 1) > 0.01
+    with pytest.raises(ValueError, match="SM value"):
+        u1r_texono.sm({"g": 1e-5})
+
+
+@pytest.mark.parametrize("card", ["e6", "e6_chi", "e6_psi", "e6_eta", "left_right"])
+def test_heavy_cards_declare_their_mass_role(card):
+    assert heavy_mass(load_card(card)) == "m_zprime_gev"
+    with pytest.raises(ValueError, match="light-mediator"):
+        mediator_parameters(load_card(card))
+
+
+def test_scanned_parameters_come_from_declared_roles(lr_ge, u1r_texono):
+    """A card whose Z' mass does not declare role 'mass' is not a heavy-Z' card; a mediator card without
+    a 'coupling' has no coupling bound; the names alone decide nothing."""
+    assert mediator_parameters(u1r_texono.card) == ("g", "m_med")
+    lr = load_card("left_right")
+    undeclared = dataclasses.replace(lr, parameters={k: dataclasses.replace(p, role="physics")
+                                                     for k, p in lr.parameters.items()})
+    with pytest.raises(ValueError, match="not a heavy-Z' card"):
+        mass_lower_bound(undeclared, "coherent_ge")
+    u1r = u1r_texono.card
+    no_coupling = dataclasses.replace(u1r, parameters=u1r.parameters | {
+        "g": dataclasses.replace(u1r.parameters["g"], role="physics")})
+    with pytest.raises(ValueError, match="light-mediator"):
+        coupling_upper_bound(no_coupling, "texono_nue", 1.0)
+    with pytest.raises(ValueError, match="not 'coherent_csi_2017'"):
+        mass_lower_bound(lr_ge, "coherent_csi_2017")
+
+
+def test_projection_model_likelihood_uses_the_forward_counts(lr_ge):
+    """ln p(n_obs | x, a) of the PyMC model equals the Normal log-density of the Eq. 22 Asimov total
+    around (1 + a) N(M), N from the compiled counter, s^2 = N_SM."""
+    from scipy.stats import norm
+    import pymc as pm
+
+    x, a = 4.0, 0.03  # M = 1 TeV / sqrt(x) = 500 GeV
+    fixed = pm.do(projection_model(lr_ge, "coherent_ge"), {"x": x, "a": a})
+    got = float(fixed.compile_logp(jacobian=False)({}))
+    n_sm, n = lr_ge.sm().sum(), lr_ge({"m_zprime_gev": 500.0}).sum()
+    assert abs(n / n_sm - 1) > 1e-3
+    assert got == pytest.approx(norm.logpdf(n_sm, (1 + a) * n, np.sqrt(n_sm)), rel=1e-10)
+
+
+def test_public_sensitivity_and_counts(lr_ge, u1r_texono):
+    out = bayes_cevns.sensitivity("left_right", "coherent_ge", sys=0.05)
+    assert out["mass_lower_gev"] == pytest.approx(mass_lower_bound(lr_ge, "coherent_ge", sys=0.05), rel=1e-9)
+    bay = bayes_cevns.sensitivity("left_right", "coherent_ge", method="bayes")
+    assert bay["mass_lower_gev"] == pytest.approx(bayes_mass_lower(lr_ge, "coherent_ge"), rel=1e-9)
+    light = bayes_cevns.sensitivity("u1r", "texono_nue", mass_mev=1.0)
+    assert light["coupling_upper"] == pytest.approx(coupling_upper_bound(u1r_texono, "texono_nue", 1.0), rel=1e-9)
+    np.testing.assert_allclose(bayes_cevns.projected_counts("left_right", "coherent_ge", sm=True), lr_ge.sm(),
+                               rtol=1e-12)
+    for kwargs, needle in (({"mass_mev": 1.0}, "does not apply"), ({"method": "bayes", "fixed": {"beta": 0.1}}, "bayes"),
+                           ({"method": "mcmc"}, "unknown method")):
+        with pytest.raises(ValueError, match=needle):
+            bayes_cevns.sensitivity("e6", "coherent_ge", **kwargs)
+    with pytest.raises(ValueError, match="mediator mass"):
+        bayes_cevns.sensitivity("u1r", "texono_nue")
+
+
+def test_write_projections_files(tmp_path):
+    """The writer puts rows and scans into the CSV, Markdown, PNG and provenance files unchanged."""
+    nan_free = [500.0 + i for i in range(len(SYS_GRID))]
+    rows = [{"experiment": "coherent_ge", "label": "HPGe", "channel": "cevns", "sys": 0.1, "sm_events": 154.4,
+             "e6_chi_chi2": 310.2, "e6_psi_chi2": None, "e6_eta_chi2": 127.0, "left_right_chi2": 174.0,
+             "left_right_bayes": 173.4}]
+    masses = [1e-3, 1.0]
+    u1r = {"mass_mev": masses, "rho_eq34": [5e-4, 5e-4], "texono_eq36": [1e-6, 2e-6], "texono_eq36_ratio0.2": [1.4e-6, 3e-6],
+           "coherent_eq39": [1e-5, 1e-5], "texono_nue_chi2": [3e-6, None]}
+    results = {"table": rows, "sys_grid": SYS_GRID, "sys_scan": {"coherent_ge": {"left_right": nan_free,
+                                                                                "e6_chi": [None] * len(SYS_GRID)}},
+               "lumi_grid": LUMI_GRID, "lumi_sys": 0.05, "lumi_scan": {"coherent_ge": [200.0] * len(LUMI_GRID)},
+               "beta_rad": np.array([-1.0, 0.0, 1.0]), "beta_scan": {"coherent_ge": [100.0, 300.0, None]},
+               "u1r": u1r, "xenon1t": {"rows": []}}
+    write_projections(results, tmp_path)
+    table = (tmp_path / "projection_table.csv").read_text().splitlines()
+    assert table[0].split(",") == list(rows[0])
+    assert table[1].split(",")[5:] == ["310.2", "", "127.0", "174.0", "173.4"]
+    md = (tmp_path / "projection_table.md").read_text()
+    assert "| coherent_ge | cevns | 154.4 | 0.1 | 310 | no sensitivity | 127 | 174 | 173 |" in md
+    assert (tmp_path / "u1r_bounds.csv").read_text().splitlines()[2] == "1.0,0.0005,2e-06,3e-06,1e-05,"
+    stored = json.loads((tmp_path / "projection_provenance.json").read_text())
+    assert stored["results"]["beta_rad"] == [-1.0, 0.0, 1.0] and stored["results"]["table"] == rows
+    assert stored["data_checksums"]["projected/setups.toml"] == data_mod.sha256(
+        data_mod.verified_path("projected", "setups.toml"))
+    for name in ("projection_sys", "projection_lumi", "projection_beta", "u1r_bounds"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -1,10 +1,9 @@
-"""Projected and proposed experiments from the declarative table ``data/projected/setups.toml``.
+"""Rate weights of a projected experiment: every parameter-independent factor, precomputed in NumPy.
 
-Each row of the table ([E6LR] Table 2 and Sec. 3.2; assumptions documented in the file) becomes
-a :class:`Projection`: every parameter-independent factor precomputed in NumPy, so that the
-expected counts are a small contraction with the squared weak charge (CEvNS) or with the
-electron couplings g_L^2, g_R^2, g_L g_R (neutrino-electron scattering), exactly the
-factorisation of the COHERENT modules.
+A row of the setup table (:mod:`bayes_cevns.experiments.projected_setups`) becomes a
+:class:`Projection` whose expected counts are a small contraction with the squared weak charge
+(CEvNS) or with the electron couplings g_L^2, g_R^2, g_L g_R (neutrino-electron scattering),
+exactly the factorisation of the COHERENT modules:
 
 * CEvNS ([E6LR] Eq. 16): counts = sum_iso sum_f W_{iso,f}(T_k) |Q_f(T_k)|^2, with
   W = N_iso * exposure * (G_F^2 M / pi) K_f(T) * eff(T) * w_k and K_f the folded flux moment of
@@ -12,16 +11,18 @@ factorisation of the COHERENT modules.
 * nu-e ([E6LR] Eqs. 6, 19): counts_b = N_e * exposure * (2 G_F^2 m_e / pi)
   sum_k w_bk [g_L^2 A(T_k) + g_R^2 (A - 2 T C + T^2 B) - g_L g_R m_e T B] (L and R swapped for
   antineutrinos), A, B, C the moments int phi E^{0,-2,-1} dE above E_min(T).
+
+:mod:`bayes_cevns.experiments.projected_release` turns a projection into an Experiment.
 """
 
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from bayes_cevns.experiments.data import DataIntegrityError, verified_path
+from bayes_cevns.experiments.projected_setups import Setup, get_setup, setup_table
 from bayes_cevns.physics import nu_electron
+from bayes_cevns.physics.atomic import stepping_fraction
 from bayes_cevns.physics.constants import (
     ATOMIC_WEIGHTS,
     AVOGADRO,
@@ -29,13 +30,11 @@ from bayes_cevns.physics.constants import (
     G_FERMI,
     M_ELECTRON,
     MEV2_TO_CM2,
-    NATURAL_ELEMENTS,
     Isotope,
     element_isotopes,
 )
 from bayes_cevns.physics.flux import flux_moments, folded_kernel, line_moments, numeric_moments
 from bayes_cevns.physics.kinematics import Kinematics
-from bayes_cevns.physics.atomic import stepping_fraction
 from bayes_cevns.physics.sources import (
     BE7_LINES,
     COMMERCIAL_FRACTIONS,
@@ -51,93 +50,10 @@ from bayes_cevns.physics.sources import (
     reactor_flux,
 )
 
-CHANNELS = ("cevns", "nue")
-SOURCES = ("sns", "reactor", "cr51", "solar")
-CHI2_FORMS = ("eq21", "eq22", "eq23")
 SECONDS_PER_DAY = 86400.0
 #: recoil nodes per experiment (log-spaced, trapezoid weights) and per nu-e bin
 N_NODES = 240
 NODES_PER_BIN = 6
-
-
-@dataclass(frozen=True)
-class Setup:
-    """One row of the table (see the file's header for units and sources)."""
-
-    name: str
-    label: str
-    channel: str
-    source: str
-    components: tuple[tuple[dict, float], ...]
-    threshold_kev: float
-    exposure_days: float
-    efficiency: float | str = 1.0
-    baseline_m: float | None = None
-    recoil_max_kev: float | None = None
-    bins: int = 1
-    chi2: str = "eq22"
-    sys: float = 0.1
-    background_fraction: float = 0.0
-    atomic_binding: bool = False
-    extra: dict = field(default_factory=dict)
-
-
-_SETUP_KEYS = {"label", "channel", "source", "target", "mass_kg", "components", "threshold_kev", "exposure_days",
-               "efficiency", "baseline_m", "recoil_max_kev", "bins", "chi2", "sys", "background_fraction",
-               "atomic_binding"}
-_EXTRA_KEYS = {"pot", "power_gw", "fractions", "observed", "bkg_prompt_neutron", "bkg_steady_state",
-               "sys_background", "density_g_cm3", "cylinder", "activity_mci"}
-
-
-def _parse(name: str, row: dict) -> Setup:
-    unknown = set(row) - _SETUP_KEYS - _EXTRA_KEYS
-    if unknown:
-        raise ValueError(f"experiment {name}: unknown keys {sorted(unknown)}")
-    if row.get("channel") not in CHANNELS or row.get("source") not in SOURCES:
-        raise ValueError(f"experiment {name}: channel must be one of {CHANNELS} and source one of {SOURCES}")
-    if "components" in row:
-        comps = tuple((dict(c["target"]), float(c["mass_kg"])) for c in row["components"])
-    else:
-        comps = ((dict(row["target"]), float(row.get("mass_kg", 0.0))),)
-    for target, _ in comps:
-        bad = [el for el in target if el not in NATURAL_ELEMENTS]
-        if bad:
-            raise ValueError(f"experiment {name}: unknown element(s) {bad}")
-    chi2 = row.get("chi2", "eq22")
-    if chi2 not in CHI2_FORMS:
-        raise ValueError(f"experiment {name}: chi2 must be one of {CHI2_FORMS}")
-    setup = Setup(name=name, label=row["label"], channel=row["channel"], source=row["source"], components=comps,
-                  threshold_kev=float(row["threshold_kev"]), exposure_days=float(row["exposure_days"]),
-                  efficiency=row.get("efficiency", 1.0), baseline_m=row.get("baseline_m"),
-                  recoil_max_kev=row.get("recoil_max_kev"), bins=int(row.get("bins", 1)), chi2=chi2,
-                  sys=float(row.get("sys", 0.1)), background_fraction=float(row.get("background_fraction", 0.0)),
-                  atomic_binding=bool(row.get("atomic_binding", False)), extra={k: row[k] for k in _EXTRA_KEYS if k in row})
-    numbers = [setup.threshold_kev, setup.exposure_days, setup.sys] + [m for _, m in comps if setup.source != "cr51"]
-    if any(not np.isfinite(v) or v <= 0 for v in numbers):
-        raise ValueError(f"experiment {name}: threshold, exposure, sys and masses must be positive and finite")
-    return setup
-
-
-@lru_cache(maxsize=1)
-def _table() -> dict:
-    path = verified_path("projected", "setups.toml")
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise DataIntegrityError(f"data file {path} is not valid TOML: {err}") from None
-
-
-def setups() -> dict[str, Setup]:
-    """Every experiment of the table, by id."""
-    return {name: _parse(name, row) for name, row in _table()["experiment"].items()}
-
-
-def get_setup(name: str) -> Setup:
-    table = setups()
-    if name not in table:
-        raise ValueError(f"unknown experiment {name!r}; known: {sorted(table)}")
-    return table[name]
 
 
 def atoms_per_kg(target: dict[str, float]) -> dict[str, float]:
@@ -177,6 +93,8 @@ class NueBlock:
 
 @dataclass(frozen=True, eq=False)
 class Projection:
+    """The rate weights of one setup row, with its analysis bin edges (keV)."""
+
     setup: Setup
     bin_edges_kev: np.ndarray
     cevns: tuple[CevnsBlock, ...] = ()
@@ -222,14 +140,13 @@ def _sns_fluence_per_flavour(setup: Setup, table: dict) -> float:
 
 
 def _cevns_blocks(setup: Setup) -> tuple[tuple[CevnsBlock, ...], float, float]:
-    table = _table()
     isotopes: list[tuple[Isotope, float]] = []
     for target, mass in setup.components:
         for el, n_atoms in atoms_per_kg(target).items():
             isotopes += [(iso, frac * n_atoms * mass) for iso, frac in element_isotopes(el)]
     if setup.source == "sns":
         e_max = E_MAX_DELAYED
-        scale = _sns_fluence_per_flavour(setup, table)
+        scale = _sns_fluence_per_flavour(setup, setup_table())
     elif setup.source == "reactor":
         energy, phi = _reactor_grid(setup)
         e_max = REACTOR_E_MAX
@@ -255,7 +172,7 @@ def _cevns_blocks(setup: Setup) -> tuple[tuple[CevnsBlock, ...], float, float]:
     return tuple(blocks), t_lo, t_hi
 
 
-def _electrons(setup: Setup) -> float:
+def electrons(setup: Setup) -> float:
     """Electrons in the target: Z per atom, or from the cylinder volume and density for 51Cr."""
     total = 0.0
     for target, mass in setup.components:
@@ -310,7 +227,7 @@ def _nue_blocks(setup: Setup) -> tuple[tuple[NueBlock, ...], np.ndarray]:
         (target, _), = setup.components
         (element,) = target
         binding = stepping_fraction(element, t * 1e3)
-    pref = _electrons(setup) * fluence * 2.0 * G_FERMI**2 * M_ELECTRON / np.pi * MEV2_TO_CM2
+    pref = electrons(setup) * fluence * 2.0 * G_FERMI**2 * M_ELECTRON / np.pi * MEV2_TO_CM2
     base = pref * select * (w * _efficiency(setup, t) * binding)[None, :]
     blocks = []
     for name, weight in species:
