@@ -18,6 +18,7 @@ import json
 import logging
 import signal
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -155,8 +156,10 @@ def _local_cluster(workers: int) -> Iterator[object]:
     main = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.CRITICAL)
+        with warnings.catch_warnings():  # another cluster's HTTP port: Dask picks a free one
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
     finally:
         if main:
             signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
