@@ -25,7 +25,7 @@ from support import REPO_ROOT
 
 DATA = REPO_ROOT / "data"
 RELEASE = DATA / "xenonnt_8b_2026"
-SHARED = Path("/work/shared/data/xenonnt_8b_2026")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "xenonnt_8b_2026"  # ../shared beside the clone
 RUNS = ("sr0", "sr1", "sr2")
 IDS = {sr: f"xenonnt_8b_{sr}" for sr in RUNS}
 OBSERVABLES = ("cs2", "s2_shadow_s2_time_shadow_quantile", "s1_bdt_score", "s2_bdt_score")
