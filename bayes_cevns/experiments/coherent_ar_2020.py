@@ -44,7 +44,7 @@ from bayes_cevns.experiments.base import (
     Nuisance,
 )
 from bayes_cevns.experiments.registry import register
-from bayes_cevns.experiments.data import load_table, release_checksums, verified_path
+from bayes_cevns.experiments.data import load_table, load_yaml, release_checksums, verified_path
 from bayes_cevns.experiments.response import (
     flavour_block_matrix,
     rebin_fine,
@@ -82,10 +82,7 @@ REFERENCE = {
 
 def parameters() -> dict:
     """The release's YAML parameter file (checksum-verified)."""
-    import yaml
-
-    with open(verified_path(RELEASE, "LArParametersAnlA.yaml")) as fh:
-        return yaml.safe_load(fh)
+    return load_yaml(verified_path(RELEASE, "LArParametersAnlA.yaml"))
 
 
 def _param(pars: dict, key: str, sub: str | None = None) -> tuple[float, float]:

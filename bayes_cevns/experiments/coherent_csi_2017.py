@@ -34,7 +34,7 @@ import numpy as np
 from scipy.stats import poisson
 
 from bayes_cevns.experiments.base import Background, Experiment, Morph, Nuisance, TimeTable
-from bayes_cevns.experiments.data import DataIntegrityError
+from bayes_cevns.experiments.data import DataIntegrityError, load_yaml
 from bayes_cevns.experiments.registry import register
 from bayes_cevns.experiments.release_manifest import release_file, release_file_checksums
 from bayes_cevns.experiments.response import (
@@ -77,10 +77,7 @@ REFERENCE = {
 
 def parameters() -> dict:
     """``coherent_parameters.yaml`` (checksum verified)."""
-    import yaml
-
-    with open(release_file(RELEASE, "coherent_parameters.yaml")) as fh:
-        return yaml.safe_load(fh)
+    return load_yaml(release_file(RELEASE, "coherent_parameters.yaml"))
 
 
 def _csv(name: str, ncols: int) -> np.ndarray:

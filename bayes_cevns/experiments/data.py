@@ -73,6 +73,14 @@ def checked_file(path: Path, expected: str | None, manifest: Path) -> Path:
     return path
 
 
+def load_yaml(path: Path) -> dict:
+    """A release's YAML parameter file (``path`` already checksum-verified), as a dict."""
+    import yaml  # a parameter file is read once per experiment build; keep the import off start-up
+
+    with open(path) as fh:
+        return yaml.safe_load(fh)
+
+
 def release_checksums(release: str) -> dict[str, str]:
     """All recorded checksums of one release (for provenance in result files)."""
     prefix = release + "/"
