@@ -11,7 +11,9 @@ Layers, imports one way (enforced by import-linter contracts in ``pyproject.toml
 
 The public API (what a notebook imports) is loaded lazily, so ``import bayes_cevns`` is cheap:
 ``load_card``, ``load_experiment``, ``build_model``, ``fit``, ``profile``, ``limit``, ``predict``;
-the chi^2 ``objective`` of a built model and its MIGRAD ``minimise``; coupling limits vs mediator mass
+the chi^2 ``objective`` of a built model, its MIGRAD ``minimise`` and MINOS ``minos_interval``;
+experiments with loader options (``with_options``); the global CEvNS fits (``GLOBAL_COMBINATIONS``,
+``global_sm_fits``); coupling limits vs mediator mass
 (``mass_scan``, ``coupling_posterior``, ``plot_limits``); NSI (``nsi_scan``, ``nsi_bounds``,
 ``flat_direction``, ``lma_dark``); and two namespaces, ``physics`` (the formulas, e.g.
 ``physics.form_factors.helm``) and ``priors`` (oscillation priors for ``build_model(prior_terms=...)``).
@@ -38,6 +40,10 @@ _API = {
     "limit": "bayes_cevns.api",
     "objective": "bayes_cevns.inference.profile",
     "minimise": "bayes_cevns.inference.profile",
+    "minos_interval": "bayes_cevns.inference.profile",
+    "with_options": "bayes_cevns.experiments",
+    "GLOBAL_COMBINATIONS": "bayes_cevns.experiments.datasets",
+    "global_sm_fits": "bayes_cevns.studies.global_cevns",
     "mass_scan": "bayes_cevns.api",
     "coupling_posterior": "bayes_cevns.api",
     "plot_limits": "bayes_cevns.plotting",

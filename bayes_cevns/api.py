@@ -74,17 +74,21 @@ def fit(card: str | ModelCard, experiments: Sequence[str] = DEFAULT_DATA, **opti
 
 
 def profile(card: str | ModelCard, param: str, grid: Sequence[float] | np.ndarray,
-            experiments: Sequence[str] = DEFAULT_DATA, fixed: Mapping[str, float] | None = None,
+            experiments: Sequence = DEFAULT_DATA, fixed: Mapping[str, float] | None = None,
             **build_options) -> dict:
-    """Profile-likelihood Delta chi^2 of ``param`` on ``grid``, every nuisance minimised (MIGRAD)."""
+    """Profile-likelihood Delta chi^2 of ``param`` on ``grid``, every nuisance minimised (MIGRAD).
+
+    ``experiments``: ids or :class:`Experiment` objects (e.g. from
+    :func:`~bayes_cevns.experiments.with_options`)."""
     grid = np.asarray(grid, dtype=float)
     if grid.ndim != 1 or grid.size < 2 or not np.all(np.isfinite(grid)):
         raise ValueError("profile grid needs at least two finite values")
     c = _card(card)
-    base = card_parameter(c, param, [load_experiment(e) for e in experiments])
-    built = build_model(c, list(experiments), free=[base], fixed=fixed, **build_options)
+    exps = [load_experiment(e) if isinstance(e, str) else e for e in experiments]
+    base = card_parameter(c, param, exps)
+    built = build_model(c, exps, free=[base], fixed=fixed, **build_options)
     result = profile_scan(objective(built), param, grid)
-    return result | {"model": c.name, "data": list(experiments)}
+    return result | {"model": c.name, "data": [e.name for e in exps]}
 
 
 def limit(card: str | ModelCard, mass_mev: float, experiments: Sequence[str] = DEFAULT_DATA,

@@ -8,11 +8,11 @@ import typer
 from rich.table import Table
 
 from bayes_cevns.cli.errors import reported
-from bayes_cevns.cli.options import (DEFAULT_DATA, ArLikelihood, AsJson, Card, Chains, Data, Draws, Fixed,
-                                     Free, Priors, Seed, ShareFlux, Tune)
+from bayes_cevns.cli.options import (DEFAULT_DATA, ArLikelihood, AsJson, Card, Chains, Data, DataOptions, Draws,
+                                     Fixed, Free, Priors, Seed, ShareFlux, Tune)
 from bayes_cevns.cli.output import console, stage_status
 from bayes_cevns.cli.parsing import ar_likelihood as ar_likelihood_of
-from bayes_cevns.cli.parsing import experiment_list, linear_grid, parse_priors, parse_sets, prior_terms
+from bayes_cevns.cli.parsing import experiments_with_options, linear_grid, parse_priors, parse_sets, prior_terms
 from bayes_cevns.cli.paths import check_output_file
 from bayes_cevns.signals import stop_on_signals
 
@@ -44,6 +44,7 @@ def _diagnostics_line(diag: dict) -> str:
 def fit(
     card: Card,
     data: Data = DEFAULT_DATA,
+    data_option: DataOptions = None,
     draws: Draws = 1000, tune: Tune = 1000, chains: Chains = 4, seed: Seed = 0,
     out: Annotated[str | None, typer.Option(help="netCDF file for the posterior")] = None,
     sampler: Annotated[str, typer.Option(help="nutpie (default) | pymc | numpyro")] = "nutpie",
@@ -65,14 +66,14 @@ def fit(
     --with g2mu adds the muon g-2 measurement; with --data "" the fit is g-2 only.
     --osc-prior multiplies the prior by the oscillation bounds of [NSI-UV] Eqs. 2-5."""
     with reported(f"nothing was written to {out}" if out else "no posterior was kept"):
-        experiments = experiment_list(data)
+        experiments = experiments_with_options(data, data_option)
         options = {"free": free, "priors": parse_priors(prior), "fixed": parse_sets(set_),
                    "share_flux": share_flux, "likelihood": ar_likelihood_of(ar_likelihood),
                    "extra": tuple(with_ or ()), "prior_terms": prior_terms(osc_prior, osc_kind, osc_table)}
         if out:
             check_output_file(out)
         overrides = {"osc_prior": list(osc_prior or ()), "osc_prior_kind": osc_kind,
-                     "osc_table": list(osc_table or ())}
+                     "osc_table": list(osc_table or ()), "data_option": list(data_option or ())}
         result, _, _ = _sampled(card, quiet, experiments=experiments, draws=draws, tune=tune, chains=chains,
                                 seed=seed, out=out, sampler=sampler, overrides=overrides, best_fit=best_fit,
                                 **options)
@@ -96,6 +97,7 @@ def fit(
 def compare(
     card: Card,
     data: Data = DEFAULT_DATA,
+    data_option: DataOptions = None,
     draws: Draws = 1000, tune: Tune = 1000, chains: Chains = 4, seed: Seed = 0,
     free: Free = None,
     prior: Priors = None,
@@ -110,7 +112,7 @@ def compare(
 
         if not 0.0 < prob < 1.0:
             raise ValueError(f"--prob must lie in (0, 1), got {prob}")
-        result, model, idata = _sampled(card, quiet, experiments=experiment_list(data), draws=draws,
+        result, model, idata = _sampled(card, quiet, experiments=experiments_with_options(data, data_option), draws=draws,
                                         tune=tune, chains=chains, seed=seed, free=free,
                                         priors=parse_priors(prior), fixed=parse_sets(set_))
         rows = compare_intervals(model, idata, model.sampled_parameters, prob=prob)
@@ -125,6 +127,7 @@ def profile(
     param: Annotated[str, typer.Option("--param", help="parameter to profile")],
     grid: Annotated[str, typer.Option("--grid", help="LO:HI:N")],
     data: Data = DEFAULT_DATA,
+    data_option: DataOptions = None,
     set_: Fixed = None,
     share_flux: ShareFlux = False,
     ar_likelihood: ArLikelihood = "poisson",
@@ -135,7 +138,7 @@ def profile(
         from bayes_cevns.api import profile as api_profile
 
         points = linear_grid(grid)
-        result = api_profile(card, param, points, experiment_list(data), fixed=parse_sets(set_),
+        result = api_profile(card, param, points, experiments_with_options(data, data_option), fixed=parse_sets(set_),
                              share_flux=share_flux, likelihood=ar_likelihood_of(ar_likelihood))
     if as_json:
         typer.echo(json.dumps(result))

@@ -16,6 +16,8 @@ DEFAULT_DATA = ",".join(_DEFAULT_DATA)
 Card = Annotated[str, typer.Argument(help="model card name or path")]
 MediatorCard = Annotated[str, typer.Argument(help="mediator model card (has g and m_med)")]
 Data = Annotated[str, typer.Option("--data", help="comma-separated experiments")]
+DataOptions = Annotated[list[str] | None, typer.Option(
+    "--data-option", help="KEY=VALUE loader option of the listed experiments that declare it, e.g. flux_prior=sno_nc")]
 AsJson = Annotated[bool, typer.Option("--json", help="print one JSON object")]
 
 Draws = Annotated[int, typer.Option("--draws", help="posterior draws per chain")]

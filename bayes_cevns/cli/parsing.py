@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bayes_cevns.experiments import available_experiments, by_label
+from bayes_cevns.experiments import available_experiments, by_label, with_options
 from bayes_cevns.model.cards import CardError
 
 
@@ -49,6 +49,18 @@ def experiment_list(data: str) -> list[str]:
         if n not in known:
             raise ValueError(f"unknown experiment {n!r}; choose from {list(known)}")
     return names
+
+
+def experiments_with_options(data: str, items: Sequence[str] | None) -> list:
+    """``--data a,b`` with ``--data-option KEY=VALUE`` (repeatable): the experiments, each loaded with
+    the options its registration declares (numbers as floats, other values as text)."""
+    options: dict[str, object] = {}
+    for k, v in assignments(items, "--data-option", "KEY=VALUE"):
+        try:
+            options[k] = float(v)
+        except ValueError:
+            options[k] = v
+    return with_options(experiment_list(data), options)
 
 
 def ar_likelihood(kind: str) -> dict[str, str]:

@@ -12,7 +12,8 @@ from bayes_cevns.experiments.registry import (
     register,
     registration,
     registrations,
+    with_options,
 )
 
 __all__ = ["Experiment", "available_experiments", "by_label", "load_experiment", "register",
-           "registration", "registrations"]
+           "registration", "registrations", "with_options"]

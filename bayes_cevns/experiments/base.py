@@ -82,6 +82,10 @@ class Nuisance:
     #: normalisation, mean 1) or "flux" (the source flux normalisation; shared between
     #: experiments of the same source by ``build_model(share_flux=True)``)
     role: str = "shape"
+    #: one quantity for every experiment that declares it under this name (the solar 8B flux, the
+    #: yields of one detector across its science runs): ``build_model`` makes one random variable
+    #: and refuses declarations whose priors differ
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,9 @@ class Background:
     #: "beam" (beam-correlated) or "steady_state" (beam-unrelated; it sets the extra variance
     #: N_SS / 5 of the Gaussian chi^2 of [LM] Eq. 8)
     role: str = "beam"
+    #: name of a norm shared with other experiments (one detector's ER rate across science runs);
+    #: None: the experiment's own ``<prefix>_<name>_norm``
+    shared_norm: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ touching this one. Nothing outside
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
@@ -28,6 +28,8 @@ class Registration:
     color: str = "black"
     kind: str = "data"  # "data" (a public release) or "projected" (Asimov data from a setup)
     title: str = ""  # short human name for tables and legends ("CsI")
+    #: keyword options of the loader that a user may set (``--data-option KEY=VALUE``)
+    options: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, Registration] = {}
@@ -35,16 +37,16 @@ _discovered = False
 
 
 def register(name: str, label: str, color: str = "black", kind: str = "data",
-             title: str = "") -> Callable[[Callable], Callable]:
+             title: str = "", options: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
     """Decorator: register ``loader`` (keyword options -> Experiment) under ``name``.
 
     ``label`` prefixes the experiment's parameter names (``csi`` -> ``csi_flux``), ``title`` names
-    it in tables and legends, ``color`` in plots."""
+    it in tables and legends, ``color`` in plots, ``options`` the loader keywords users may set."""
     if kind not in ("data", "projected"):
         raise ValueError(f"experiment {name!r}: kind must be 'data' or 'projected', got {kind!r}")
 
     def deco(loader: Callable) -> Callable:
-        add(Registration(name, loader, label, color, kind, title or label))
+        add(Registration(name, loader, label, color, kind, title or label, tuple(options)))
         return loader
 
     return deco
@@ -94,6 +96,25 @@ def registration(name: str) -> Registration:
     if name not in regs:
         raise ValueError(f"unknown experiment {name!r}; choose one of {list(regs)}")
     return regs[name]
+
+
+def with_options(names: Sequence[str], options: Mapping[str, object]) -> list:
+    """The experiments ``names``, each loaded with the ``options`` its registration declares.
+
+    An option that no listed experiment declares is an error (one line, before anything is built);
+    without options the ids are returned unchanged."""
+    if not options:
+        return list(names)
+    regs = [registration(n) for n in names]
+    unused = sorted(set(options) - {k for r in regs for k in r.options})
+    if unused:
+        raise ValueError(f"no experiment of {list(names)} takes the option(s) {unused}; options: "
+                         f"{ {r.name: list(r.options) for r in regs if r.options} }")
+    out = []
+    for r in regs:
+        mine = {k: v for k, v in options.items() if k in r.options}
+        out.append(load_experiment(r.name, **mine) if mine else r.name)
+    return out
 
 
 def available_experiments(kind: str | None = None) -> tuple[str, ...]:

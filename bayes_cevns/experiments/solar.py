@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bayes_cevns.experiments.base import Nuisance
 from bayes_cevns.experiments.data import DataIntegrityError, data_dir
 from bayes_cevns.experiments.release_manifest import release_file, release_file_checksums
 from bayes_cevns.physics.flux import Moments, numeric_moments
@@ -37,6 +38,15 @@ FLUX_UNITS = {"pp": 1e10, "pep": 1e8, "hep": 1e3, "7Be": 1e9, "8B": 1e6, "13N": 
 WINTER_LAST_MEV = 15.5
 #: sub-intervals per table interval of the grid on which the flux moments are integrated
 REFINE = 10
+#: SNO's combined measurement of the 8B flux through the neutral current (all flavours), Aharmim et
+#: al., Phys. Rev. C 88, 025501 (2013): 5.25 +- 0.16 (stat) +0.11 -0.13 (syst) 1e6 cm^-2 s^-1; the
+#: systematic part is symmetrised to 0.12, total 0.20 (3.81%, the width XENONnT's alea model gives its
+#: b8_rate_multiplier, light_wimp_data_release@a09cd8f, data/statistical_model_base.yaml)
+SNO_NC_B8 = (5.25e6, 0.20e6)
+#: choices of the solar-flux prior of the solar experiments (``flux_prior`` option)
+FLUX_PRIORS = ("b16", "sno_nc", "none")
+#: name of the one relative 8B flux nuisance shared by every solar experiment
+B8_FLUX_NUISANCE = "solar_b8_flux"
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +119,22 @@ def boron8() -> SolarSource:
 def hep() -> SolarSource:
     """The hep source (Bahcall 1997 shape, B16-GS98 flux)."""
     return _hep(data_dir())
+
+
+def b8_flux_nuisance(prior: str) -> Nuisance | None:
+    """The shared relative 8B-flux nuisance (in units of the B16-GS98 flux) for a ``FLUX_PRIORS`` choice.
+
+    ``b16``: mean 1, the SSM's 12%; ``sno_nc``: SNO's measurement (``SNO_NC_B8``), mean 5.25 / 5.46 =
+    0.962, width 3.7%; ``none``: no nuisance (the flux held at B16, as when it is what is measured)."""
+    if prior not in FLUX_PRIORS:
+        raise ValueError(f"unknown solar flux prior {prior!r}; choose one of {FLUX_PRIORS}")
+    if prior == "none":
+        return None
+    b16 = boron8()
+    mu, sigma = (1.0, b16.flux_sigma) if prior == "b16" else (SNO_NC_B8[0] / b16.flux, SNO_NC_B8[1] / b16.flux)
+    what = "B16-GS98 12%" if prior == "b16" else "SNO NC, PRC 88, 025501"
+    return Nuisance(B8_FLUX_NUISANCE, mu, sigma, f"solar 8B flux / B16 ({what})", lower=0.0, role="flux",
+                    shared=True)
 
 
 @lru_cache(maxsize=2)

@@ -11,8 +11,9 @@ likelihood (the release's "extended binned likelihood").
 Signal: CEvNS of solar 8B and hep neutrinos (:mod:`bayes_cevns.experiments.solar`, B16-GS98
 fluxes 5.46e6 and 7.98e3 cm^-2 s^-1) on natural xenon (the seven isotopes of
 :data:`~bayes_cevns.physics.constants.NATURAL_ELEMENTS`, Xe-124/126 (0.18%) dropped and the rest
-renormalised), nu_e with weight P_ee(E) in the electron slot and nu_mu + nu_tau with 1 - P_ee in the
-muon slot ([LM] Eqs. 4, 10 with the solar moments of :mod:`bayes_cevns.physics.flux`):
+renormalised), in the slots nu_e, nu_mu, nu_tau with weights P_ee(E), (1 - P_ee) cos^2 theta_23,
+(1 - P_ee) sin^2 theta_23 (:mod:`bayes_cevns.physics.solar`; [LM] Eqs. 4, 10 with the solar moments
+of :mod:`bayes_cevns.physics.flux`):
 
     N[e] = sum_k eff_k[e](tly, tqy) sum_{i,f} W[i, f, k] Q_f^2(T_k),
     W[i, f, k] = N_i t (G_F^2 M_i / pi) int K_{i,f}(T) h_k(T) dT,
@@ -29,20 +30,29 @@ keV); none are needed above 5 keV for 8B, whose recoils end at 2 E^2/M = 4.0 keV
 Xe-128); hep neutrinos give 1.5% of the signal, and their tail above 5 keV (to 5.9 keV), dropped,
 < 1e-5 of it.
 
-Nuisances (the XENONnT alea statistical model of the same SR0+SR1 data and templates,
-``XENONnT/light_wimp_data_release@a09cd8f:light_wimp_data_release/data/statistical_model_base.yaml``,
-which takes its exposures from the 8B discovery model):
+Nuisances, as in the XENONnT alea statistical model of the same SR0+SR1 data and templates
+(``XENONnT/light_wimp_data_release@a09cd8f:light_wimp_data_release/data/statistical_model_base.yaml``,
+which takes its exposures from the 8B discovery model), shared between the science runs where that
+model shares them (declared ``shared``: one random variable in a fit of several runs):
 
-* ``<xeN>_tly``, ``<xeN>_tqy``: light- and charge-yield parameters, standard normal truncated to the
+* ``xe_tly``, ``xe_tqy`` (shared): light- and charge-yield parameters, standard normal truncated to the
   grid [-3, 3] (that the grid values are in standard deviations is stated there, not in this
   release; to verify). Signal efficiency and neutron template are interpolated bilinearly on the
-  7 x 7 grid. They are independent per run here (the alea model shares them across runs).
-* ``<xeN>_eff``: signal efficiency, relative 25% (the alea model's ``signal_efficiency``).
-* background norms: AC 9.04% (SR0), 5.76% (SR1), ER 100%, neutron 58% (alea model); SR2's AC
-  uncertainty is not in that model and is taken as SR1's (an assumption).
+  7 x 7 grid.
+* ``xe_eff`` (shared): signal efficiency, relative 25% (the alea model's ``signal_efficiency``).
+* background norms: ``xe_er_norm`` 100% and ``xe_rg_norm`` (neutrons) 58%, shared; AC per run,
+  ``xe0_ac_norm`` 9.04%, ``xe1_ac_norm`` 5.76%; SR2's AC uncertainty is not in that model and is
+  taken as SR1's (an assumption).
+* ``solar_b8_flux`` (shared with every solar experiment): the 8B flux in units of B16, prior by the
+  ``flux_prior`` option (:func:`~bayes_cevns.experiments.solar.b8_flux_nuisance`): B16-GS98 12%
+  (default), SNO's NC measurement 5.25 +- 0.20 (the alea model's 3.81%), or none. It multiplies the
+  whole solar signal (hep too). The ``b8_flux`` card, whose free ``phi_b8`` is this flux, holds it
+  at nominal (card key ``replaces_nuisances``).
 
-No nuisance on the solar flux: the flux is what these runs measure (card ``b8_flux``). Pass
-``flux_sigma`` (e.g. 0.12, B16) to add one for fits of other physics.
+Flux-weighted cross section (``xsec_weights``): the count-equivalent one of
+:func:`~bayes_cevns.model.forward.count_equivalent_xsec`, with the SM reference averaged over the 8B
+flux alone, every recoil from 0 to T_max (Q^2 linear in T between the nodes and extrapolated
+linearly from the first two below 0.5 keV), per Xe nucleus at natural abundance.
 
 SM expectation (B16 flux): 3.61, 6.66, 8.04 events in SR0, SR1, SR2, i.e. 15% and 13% below the
 collaboration's own 2024 8B templates of SR0 and SR1 (``COLLAB_B8_TEMPLATE_PER_T_Y``, 4.25 and 7.67
@@ -60,9 +70,9 @@ from bayes_cevns.experiments.data import DataIntegrityError, data_dir
 from bayes_cevns.experiments.grid import GridMorph, GridResponse
 from bayes_cevns.experiments.registry import register
 from bayes_cevns.experiments.release_manifest import release_file, release_file_checksums
-from bayes_cevns.experiments.solar import SolarSource, boron8, checksums as solar_checksums, hep
-from bayes_cevns.physics.constants import (ATOMIC_WEIGHTS, AVOGADRO, G_FERMI, MEV2_TO_CM2, Isotope,
-                                           element_isotopes)
+from bayes_cevns.experiments.solar import SolarSource, b8_flux_nuisance, boron8, checksums as solar_checksums, hep
+from bayes_cevns.physics.constants import (ATOMIC_WEIGHTS, AVOGADRO, G_FERMI, MEV2_TO_CM2, SOLAR_FLAVOURS,
+                                           Isotope, element_isotopes)
 from bayes_cevns.physics.flux import e_min, folded_kernel
 from bayes_cevns.physics.kinematics import Kinematics
 
@@ -76,11 +86,16 @@ AC_SIGMA = {"sr0": 0.0904, "sr1": 0.0576, "sr2": 0.0576}
 ER_SIGMA = 1.0
 NEUTRON_SIGMA = 0.58
 SIGNAL_EFFICIENCY_SIGMA = 0.25
+#: loader options a user may set (``--data-option``)
+OPTIONS = ("flux_prior", "efficiency_sigma", "background_sigma_scale")
+#: prefix of the nuisances the science runs share (one detector)
+SHARED_PREFIX = "xe"
 #: published numbers (to verify): PRL 133, 191002 (SR0+SR1), and the collaboration's own 8B
 #: CEvNS templates of the same runs (light_wimp_data_release@a09cd8f, data/b8/*_tly_0.0_tqy_0.0.h5)
 REFERENCE = {
     "b8_flux_sr0_sr1_1e6": 4.7, "b8_flux_sr0_sr1_up": 3.6, "b8_flux_sr0_sr1_down": 2.3,
     "observed_sr0_sr1": 37.0, "background_sr0_sr1": 26.4,
+    "xsec_sr0_sr1_1e39cm2": 1.1, "xsec_sr0_sr1_up": 0.8, "xsec_sr0_sr1_down": 0.5,
 }
 COLLAB_B8_TEMPLATE_PER_T_Y = {"sr0": 3.61540, "sr1": 3.27423}
 
@@ -151,27 +166,54 @@ def rate_weights(nodes_mev: np.ndarray, exposure_t_y: float, sources: tuple[Sola
             return folded_kernel(t, iso.mass, source_moments(sources, iso, t))
 
         weights.append(pref * hat_weights(nodes_mev, kernel))
-        kins.append(Kinematics.from_moments(iso, nodes_mev, source_moments(sources, iso, nodes_mev)))
+        kins.append(Kinematics.from_moments(iso, nodes_mev, source_moments(sources, iso, nodes_mev), SOLAR_FLAVOURS))
     return tuple(kins), np.stack(weights)
 
 
-def load(sr: str, label: str, color: str, flux_sigma: float | None = None,
+def xsec_weights(nodes_mev: np.ndarray, source: SolarSource) -> np.ndarray:
+    """w with w @ vec(Q^2) = the flux-averaged CEvNS cross section per Xe nucleus (cm^2) of ``source``.
+
+    sigma = sum_i x_i (G_F^2 M_i / pi) int_0^Tmax sum_f K_{i,f}(T) Q_f^2(T) dT / Phi ([LM] Eq. 4 averaged
+    over the flux), x_i the isotopic fractions; Q^2 is linear between the nodes and extrapolated
+    linearly from the first two nodes down to T = 0 (the analysis nodes start at 0.5 keV)."""
+    targets = xenon_targets()
+    total = sum(n for _, n in targets)
+    x, w = np.polynomial.legendre.leggauss(4 * GAUSS_POINTS)
+    t0, dt = nodes_mev[0], nodes_mev[1] - nodes_mev[0]
+    out = []
+    for iso, per_tonne in targets:
+        def kernel(t: np.ndarray, iso: Isotope = iso) -> np.ndarray:
+            return folded_kernel(t, iso.mass, source.moments(e_min(t, iso.mass)))
+
+        wk = hat_weights(nodes_mev, kernel)
+        t = 0.5 * t0 * (x + 1.0)
+        below = kernel(t) * (0.5 * t0 * w)
+        wk[..., 0] += below @ (1.0 + (t0 - t) / dt)
+        wk[..., 1] -= below @ ((t0 - t) / dt)
+        out.append(per_tonne / total * G_FERMI**2 * iso.mass / np.pi * MEV2_TO_CM2 * wk / source.flux)
+    return np.stack(out).reshape(-1)
+
+
+def load(sr: str, label: str, color: str, flux_prior: str = "b16",
          efficiency_sigma: float = SIGNAL_EFFICIENCY_SIGMA, background_sigma_scale: float = 1.0) -> Experiment:
     """The experiment of one science run (``sr0``, ``sr1`` or ``sr2``).
 
-    ``flux_sigma``: relative prior width of a solar-flux nuisance (none by default);
-    ``efficiency_sigma``: of the signal-efficiency nuisance (0: none); ``background_sigma_scale``
-    multiplies every background-norm prior width (a robustness check).
+    ``flux_prior``: of the shared solar-flux nuisance, one of
+    :data:`~bayes_cevns.experiments.solar.FLUX_PRIORS`; ``efficiency_sigma``: of the shared
+    signal-efficiency nuisance (0: none); ``background_sigma_scale`` multiplies every
+    background-norm prior width (a robustness check). Shared nuisances must get the same options
+    in every run of one fit.
     """
     if sr not in RUNS:
         raise ValueError(f"unknown XENONnT science run {sr!r}; choose one of {RUNS}")
-    if min(efficiency_sigma, background_sigma_scale, flux_sigma or 0.0) < 0:
+    if min(efficiency_sigma, background_sigma_scale) < 0:
         raise ValueError("prior widths must be non-negative")
+    flux = b8_flux_nuisance(flux_prior)
     a = archive()
     exposure = float(a[f"{sr}_exposure_t_y"])
     nodes = a["mono_energy_kev"] * 1e-3
     axes = (a["tly"], a["tqy"])
-    names = (f"{label}_tly", f"{label}_tqy")
+    names = (f"{SHARED_PREFIX}_tly", f"{SHARED_PREFIX}_tqy")
     kins, weights = rate_weights(nodes, exposure, (boron8(), hep()))
     efficiency = GridMorph(names, axes, np.ascontiguousarray(np.transpose(a[f"{sr}_mono"], (1, 2, 3, 0))))
     response = GridResponse(efficiency, weights)
@@ -181,19 +223,21 @@ def load(sr: str, label: str, color: str, flux_sigma: float | None = None,
         "ac": Background("ac", Morph(exposure * a[f"{sr}_ac"].reshape(col)), scale * AC_SIGMA[sr],
                          "accidental coincidences"),
         "er": Background("er", Morph(exposure * a[f"{sr}_er"].reshape(col)), scale * ER_SIGMA,
-                         "electronic recoils"),
+                         "electronic recoils", shared_norm=f"{SHARED_PREFIX}_er_norm"),
         "rg": Background("rg", GridMorph(names, axes, exposure * a[f"{sr}_rg"].reshape(g, g, *col)),
-                         scale * NEUTRON_SIGMA, "radiogenic neutrons (on the tly, tqy grid)"),
+                         scale * NEUTRON_SIGMA, "radiogenic neutrons (on the tly, tqy grid)",
+                         shared_norm=f"{SHARED_PREFIX}_rg_norm"),
     }
     nuisances = {n: Nuisance(n, 0.0, 1.0, f"{what} yield parameter (grid in sigma, to verify)",
-                             lower=float(ax[0]), upper=float(ax[-1]))
+                             lower=float(ax[0]), upper=float(ax[-1]), shared=True)
                  for n, ax, what in zip(names, axes, ("light", "charge"))}
-    norm: tuple[str, ...] = ()
-    for what, sigma, role in (("eff", efficiency_sigma, "norm"), ("flux", flux_sigma, "flux")):
-        if sigma:
-            name = f"{label}_{what}"
-            nuisances[name] = Nuisance(name, 1.0, sigma, f"signal {what} normalisation", lower=0.0, role=role)
-            norm = norm + (name,)
+    if efficiency_sigma:
+        eff = f"{SHARED_PREFIX}_eff"
+        nuisances[eff] = Nuisance(eff, 1.0, efficiency_sigma, "signal efficiency normalisation", lower=0.0,
+                                  role="norm", shared=True)
+    if flux is not None:
+        nuisances[flux.name] = flux
+    norm = tuple(n for n, nu in nuisances.items() if nu.role in ("norm", "flux"))
     reference = dict(REFERENCE) | {"observed": float(a[f"{sr}_observed"].sum()),
                                    "background_nominal": exposure * float(
                                        a[f"{sr}_ac"].sum() + a[f"{sr}_er"].sum() + a[f"{sr}_rg"][3, 3].sum())}
@@ -210,22 +254,23 @@ def load(sr: str, label: str, color: str, flux_sigma: float | None = None,
         exposure={"exposure_t_y": exposure, "live_seconds_per_t_y": SECONDS_PER_YEAR,
                   "xe_nuclei": sum(n for _, n in xenon_targets()) * exposure},
         checksums=release_file_checksums(RELEASE) | solar_checksums(), reference=reference, label=label,
-        color=color, source_kinematics=kins, response_grid=response)
+        color=color, source_kinematics=kins, response_grid=response,
+        xsec_weights=xsec_weights(nodes, boron8()))
 
 
-@register("xenonnt_8b_sr0", label="xe0", color="tab:red", title="XENONnT SR0")
+@register("xenonnt_8b_sr0", label="xe0", color="tab:red", title="XENONnT SR0", options=OPTIONS)
 def load_sr0(**options) -> Experiment:
     """XENONnT SR0 (1.174398 t y); ``options`` as :func:`load`."""
     return load("sr0", "xe0", "tab:red", **options)
 
 
-@register("xenonnt_8b_sr1", label="xe1", color="tab:orange", title="XENONnT SR1")
+@register("xenonnt_8b_sr1", label="xe1", color="tab:orange", title="XENONnT SR1", options=OPTIONS)
 def load_sr1(**options) -> Experiment:
     """XENONnT SR1 (2.342593 t y); ``options`` as :func:`load`."""
     return load("sr1", "xe1", "tab:orange", **options)
 
 
-@register("xenonnt_8b_sr2", label="xe2", color="tab:brown", title="XENONnT SR2")
+@register("xenonnt_8b_sr2", label="xe2", color="tab:brown", title="XENONnT SR2", options=OPTIONS)
 def load_sr2(**options) -> Experiment:
     """XENONnT SR2 (3.249665 t y); ``options`` as :func:`load`."""
     return load("sr2", "xe2", "tab:brown", **options)

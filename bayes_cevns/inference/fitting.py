@@ -9,7 +9,7 @@ from bayes_cevns.model.build import build_model
 from bayes_cevns.model.cards import load_card
 
 
-def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int = 1000,
+def run_fit(card: str, experiments: Sequence, draws: int = 1000, tune: int = 1000,
             chains: int = 4, seed: int = 0, out: str | None = None, sampler: str = "nutpie",
             free: Sequence[str] | None = None, priors: Mapping[str, str] | None = None,
             fixed: Mapping[str, float] | None = None, share_flux: bool = False,
@@ -65,7 +65,7 @@ def run_fit(card: str, experiments: Sequence[str], draws: int = 1000, tune: int 
     diag["problems"] = sampling.check_convergence(diag)
     result = {
         "model": c.name,
-        "data": list(experiments) + list(extra),
+        "data": [e.name for e in built.experiments] + list(extra),
         "parameters": sampling.summarise(idata, params),
         "derived": {k: sampling.summarise(idata, [v])[v] for k, v in derived_vars.items()},
         "diagnostics": diag,

@@ -10,7 +10,9 @@ Every nuisance is a real random variable with the prior of its release:
 
 The SNS flux is *not* shared between the detectors unless ``share_flux=True``: the two
 measurements used different proton energies (r = 0.0848 vs 0.09 nu/flavour/POT) and the
-collaborations quote independent 10% uncertainties.
+collaborations quote independent 10% uncertainties. A nuisance an experiment declares ``shared``
+(the solar 8B flux, the XENONnT yields across science runs) is one random variable for every
+experiment that declares it; a card's ``replaces_nuisances`` hold those nuisances at nominal.
 
 Likelihoods: Poisson in every (energy, time) bin (default), or for Ar [LM]'s Gaussian chi^2
 (Eq. 7) with sigma_ij^2 = N_ij^exp + N_ij^SS / 5 (Eq. 8). The frequentist chi^2 is
@@ -27,6 +29,7 @@ import pytensor.tensor as pt
 from scipy.special import gammaln
 
 from bayes_cevns.experiments import Experiment, load_experiment
+from bayes_cevns.experiments.base import Nuisance
 from bayes_cevns.model.built import BuiltModel
 from bayes_cevns.model.cards import CardError, ModelCard, Prior, load_card
 from bayes_cevns.model.forward import asimov_counts, background_norm_name, expected_components, scale_name
@@ -153,6 +156,7 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
         shared_params = {name: physics_rv(name, name, prior) for name, prior in sampled.items()
                          if name not in card.per_experiment}
         flux_shared = None
+        shared = _SharedVariables()
         if share_flux:
             flux_shared = pm.TruncatedNormal(SHARED_FLUX, mu=1.0, sigma=0.1, lower=0.0)
             roles[SHARED_FLUX] = "flux"
@@ -165,13 +169,13 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                 params[pname] = physics_rv(pname, name, sampled[name]) if name in sampled else values[name]
             z = {}
             for n, nu in e.nuisances.items():
-                if share_flux and nu.role == "flux":
+                if n in card.replaces_nuisances:
+                    continue
+                if share_flux and nu.role == "flux" and not nu.shared:
                     z[n] = flux_shared
                     continue
-                if nu.lower is not None or nu.upper is not None:
-                    z[n] = pm.TruncatedNormal(n, mu=nu.mu, sigma=nu.sigma, lower=nu.lower, upper=nu.upper)
-                else:
-                    z[n] = pm.Normal(n, mu=nu.mu, sigma=nu.sigma)
+                z[n] = shared.get(n, _nuisance_signature(nu), lambda nu=nu: _nuisance_rv(nu)) if nu.shared \
+                    else _nuisance_rv(nu)
                 roles[n] = "flux" if nu.role == "flux" else "nuisance"
             for b, bkg in e.backgrounds.items():
                 nn = background_norm_name(e, b)
@@ -180,7 +184,9 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
                     aux = pm.Data(f"data_{p}_{b}_aux", np.asarray(bkg.aux_count, dtype="int64"))
                     pm.Poisson(f"{p}_{b}_aux", mu=bkg.aux_count * z[nn], observed=aux)
                 elif bkg.norm_sigma > 0:
-                    z[nn] = pm.TruncatedNormal(nn, mu=1.0, sigma=bkg.norm_sigma, lower=0.0)
+                    def make(nn=nn, sigma=bkg.norm_sigma):
+                        return pm.TruncatedNormal(nn, mu=1.0, sigma=sigma, lower=0.0)
+                    z[nn] = shared.get(nn, ("norm", bkg.norm_sigma), make) if bkg.shared_norm else make()
                 else:
                     continue
                 roles[nn] = "background_norm"
@@ -216,6 +222,32 @@ def build_model(card: ModelCard | str, experiments: Sequence[str | Experiment],
             add_g2mu_term(card, shared_params.get("g", values["g"]), shared_params.get("m_med", values["m_med"]))
         _add_prior_terms(card, prior_terms, {**values, **shared_params})
     return BuiltModel(model, card, exps, roles, carriers)
+
+
+def _nuisance_rv(nu: Nuisance):
+    """The random variable of one nuisance: normal, truncated where it declares bounds."""
+    if nu.lower is not None or nu.upper is not None:
+        return pm.TruncatedNormal(nu.name, mu=nu.mu, sigma=nu.sigma, lower=nu.lower, upper=nu.upper)
+    return pm.Normal(nu.name, mu=nu.mu, sigma=nu.sigma)
+
+
+def _nuisance_signature(nu: Nuisance) -> tuple:
+    return (nu.mu, nu.sigma, nu.lower, nu.upper, nu.role)
+
+
+class _SharedVariables:
+    """One random variable per shared name; every declaration of the name must have the same prior."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, tuple[tuple, object]] = {}
+
+    def get(self, name: str, signature: tuple, make):
+        if name not in self._made:
+            self._made[name] = (signature, make())
+        elif self._made[name][0] != signature:
+            raise ValueError(f"shared nuisance {name} is declared with different priors: "
+                             f"{self._made[name][0]} and {signature}")
+        return self._made[name][1]
 
 
 def _likelihood_choices(choices: Mapping[str, str], exps: Sequence[Experiment]) -> dict[str, str]:

@@ -18,7 +18,8 @@ from bayes_cevns.physics.vector_mediator import parse_charges
 #: Parameters of the SM part that every card may declare.
 SM_PARAMETERS = ("sin2_theta_w",) + tuple(sorted({iso.rn_param for iso in ISOTOPES.values()}))
 #: [model] keys that are not physics options.
-_MODEL_KEYS = ("name", "description", "physics", "rate_scale", "rate_reference", "per_experiment")
+_MODEL_KEYS = ("name", "description", "physics", "rate_scale", "rate_reference", "per_experiment",
+               "replaces_nuisances")
 #: [model] options of the SM part that every card may set.
 SM_OPTIONS = ("coupling_scheme", "form_factor", "running")
 
@@ -120,6 +121,9 @@ class ModelCard:
     #: the value of ``rate_scale`` at which the rate is the nominal one: the rate is multiplied
     #: by rate_scale / rate_reference (e.g. a flux in physical units over its reference flux)
     rate_reference: float = 1.0
+    #: experiment nuisances that a card parameter stands for (``b8_flux``'s free flux replaces the
+    #: solar-flux prior of the solar experiments): ``build_model`` holds them at nominal
+    replaces_nuisances: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Parameter:
         try:
@@ -213,7 +217,7 @@ def load_card(name_or_path: str) -> ModelCard:
     _check_physics(path, physics, params, options, rate_scale)
     return ModelCard(model.get("name", path.stem), model.get("description", ""), physics, options,
                      params, rate_scale, tuple(model.get("per_experiment", ())), str(path), text,
-                     float(reference))
+                     float(reference), tuple(model.get("replaces_nuisances", ())))
 
 
 def _check_physics(path: Path, physics: tuple[str, ...], params: dict, options: dict,

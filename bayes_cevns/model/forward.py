@@ -23,8 +23,8 @@ from bayes_cevns.physics.contributions import weak_charge_sq
 
 
 def background_norm_name(exp: Experiment, bkg: str) -> str:
-    """Name of the normalisation nuisance of background ``bkg`` (``csi_brn_norm``)."""
-    return f"{exp.prefix}_{bkg}_norm"
+    """Name of the normalisation nuisance of background ``bkg`` (``csi_brn_norm``, or its shared name)."""
+    return exp.backgrounds[bkg].shared_norm or f"{exp.prefix}_{bkg}_norm"
 
 
 def scale_name(card: ModelCard, param: str, exp: Experiment) -> str:

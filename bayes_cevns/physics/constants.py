@@ -54,8 +54,12 @@ FLAVOURS: tuple[str, ...] = ("nu_e", "nu_mu", "nu_mu_bar")
 #: Lepton flavours, and the charged-lepton masses in MeV (the loop masses of [LM] Eq. 29).
 LEPTONS: tuple[str, ...] = ("e", "mu", "tau")
 LEPTON_MASSES: tuple[float, ...] = (M_ELECTRON, M_MUON, M_TAU)
+#: Lepton flavour (e, mu, tau index) of every neutrino species a flavour slot can carry.
+LEPTON_OF: dict[str, int] = {"nu_e": 0, "nu_mu": 1, "nu_mu_bar": 1, "nu_tau": 2}
 #: Lepton flavour (e, mu, tau index) of each entry of FLAVOURS.
-FLAVOUR_LEPTON: tuple[int, ...] = (0, 1, 1)
+FLAVOUR_LEPTON: tuple[int, ...] = tuple(LEPTON_OF[f] for f in FLAVOURS)
+#: The flavour slots of a solar source at Earth: nu_e, nu_mu, nu_tau (no anti-neutrinos).
+SOLAR_FLAVOURS: tuple[str, ...] = ("nu_e", "nu_mu", "nu_tau")
 
 
 @dataclass(frozen=True)

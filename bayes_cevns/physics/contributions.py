@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytensor.tensor as pt
 
-from bayes_cevns.physics.constants import SIN2_THETA_W_LOW_Q, Isotope
+from bayes_cevns.physics.constants import FLAVOURS, LEPTON_OF, SIN2_THETA_W_LOW_Q, Isotope
 from bayes_cevns.physics.em_properties import (
     CHARGE_RADIUS_PARAMETERS,
     MAGNETIC_PARAMETERS,
@@ -77,12 +77,13 @@ def _sm(params, nuc, options) -> Terms:
 
 def _vector(params, nuc, options) -> Terms:
     return [vector_mediator_shift(params["g"], params["m_med"], options["charges"], nuc.Z, nuc.N,
-                                  nuc.kin.q, nuc.f_p, nuc.f_n)], []
+                                  nuc.kin.q, nuc.f_p, nuc.f_n, nuc.kin.leptons)], []
 
 
 def _loop(params, nuc, options) -> Terms:
     alpha, beta = options["loop"]
-    return [lepton_loop_shift(params["g"], params["m_med"], alpha, beta, nuc.Z, nuc.kin.q, nuc.f_p)], []
+    return [lepton_loop_shift(params["g"], params["m_med"], alpha, beta, nuc.Z, nuc.kin.q, nuc.f_p,
+                              nuc.kin.leptons)], []
 
 
 def _scalar(params, nuc, options) -> Terms:
@@ -92,16 +93,16 @@ def _scalar(params, nuc, options) -> Terms:
 
 def _nsi(params, nuc, options) -> Terms:
     eps = {k: v for k, v in params.items() if k in NSI_PARAMETERS}
-    diag, off = nsi_charges(eps, nuc.Z, nuc.N, nuc.f_p, nuc.f_n, nuc.kin.q, params.get("m_med"))
+    diag, off = nsi_charges(eps, nuc.Z, nuc.N, nuc.f_p, nuc.f_n, nuc.kin.q, params.get("m_med"), nuc.kin.leptons)
     return [diag], [pt.sqr(o) for o in off]
 
 
 def _magnetic(params, nuc, options) -> Terms:
-    return [], [magnetic_rate_term(params, nuc.Z, nuc.f_p, nuc.kin.magnetic_ratio)]
+    return [], [magnetic_rate_term(params, nuc.Z, nuc.f_p, nuc.kin.magnetic_ratio, nuc.kin.flavours)]
 
 
 def _charge_radius(params, nuc, options) -> Terms:
-    return [charge_radius_shift(params, nuc.Z, nuc.f_p)], []
+    return [charge_radius_shift(params, nuc.Z, nuc.f_p, nuc.kin.flavours)], []
 
 
 def _e6(params, nuc, options) -> Terms:
@@ -140,26 +141,27 @@ def physics_term(name: str) -> Contribution:
         raise ValueError(f"unknown physics term {name!r}; known: {sorted(CONTRIBUTIONS)}") from None
 
 
-def sm_weak_charge(params: Mapping, isotope: Isotope, q: np.ndarray, options: Mapping):
-    """Q_SM per flavour ([LM] Eq. 11) with proton radius fixed ([LM] Eq. 13) and R_n a parameter."""
-    gvp, gvn, fp, fn, _ = _sm_parts(params, isotope, q, options)
+def sm_weak_charge(params: Mapping, isotope: Isotope, q: np.ndarray, options: Mapping,
+                   flavours: tuple[str, ...] = FLAVOURS):
+    """Q_SM per flavour slot ([LM] Eq. 11) with proton radius fixed ([LM] Eq. 13) and R_n a parameter."""
+    gvp, gvn, fp, fn, _ = _sm_parts(params, isotope, q, options, flavours)
     return weak_charge_sm(gvp, gvn, isotope.Z, isotope.N, fp, fn)
 
 
-def _sm_parts(params, isotope, q, options):
+def _sm_parts(params, isotope, q, options, flavours: tuple[str, ...] = FLAVOURS):
     ff = form_factor(options.get("form_factor", "helm"))
     s2 = params.get("sin2_theta_w", SIN2_THETA_W_LOW_Q)
     rn = params.get(isotope.rn_param, isotope.rn)
-    gvp, gvn = nucleon_couplings(s2, options.get("coupling_scheme", "radiative"))
+    gvp, gvn = nucleon_couplings(s2, options.get("coupling_scheme", "radiative"), flavours)
     if options.get("running", False):
-        gvp = gvp[:, None] + charge_radius_running(np.asarray(q, dtype=float))
+        gvp = gvp[:, None] + charge_radius_running(np.asarray(q, dtype=float), tuple(LEPTON_OF[f] for f in flavours))
     return gvp, gvn, ff(q, isotope.rp), ff(q, rn), s2
 
 
 def weak_charge_sq(physics: tuple[str, ...], params: Mapping, kin: Kinematics, options: Mapping):
     """|Q_l|^2 per beam flavour on the isotope's recoil grid, shape (3, K) (module docstring)."""
     iso = kin.isotope
-    gvp, gvn, fp, fn, s2 = _sm_parts(params, iso, kin.q, options)
+    gvp, gvn, fp, fn, s2 = _sm_parts(params, iso, kin.q, options, kin.flavours)
     nuc = Nucleus(kin, fp, fn, pt.as_tensor_variable(s2))
     charge = weak_charge_sm(gvp, gvn, iso.Z, iso.N, fp, fn)
     extra = []

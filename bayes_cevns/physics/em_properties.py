@@ -2,8 +2,8 @@
 
 Parameters are per beam flavour, as [LAR] Eqs. 13-14 bound them: suffix ``e`` for nu_e, ``mu``
 for the prompt nu_mu and ``mubar`` for the delayed anti-nu_mu (:data:`FLAVOUR_SUFFIX`, in the
-order of ``FLAVOURS``). A missing parameter is zero; ``mu_nu_tau`` / ``r2_nu_tau`` are accepted and
-ignored (no nu_tau in the pi-DAR beam). The reactor anti-nu_e flux of the projected experiments
+order of ``FLAVOURS``). A missing parameter is zero; ``mu_nu_tau`` / ``r2_nu_tau`` act on a nu_tau
+slot (solar neutrinos at Earth, ``SOLAR_FLAVOURS``; none in the pi-DAR beam). The reactor anti-nu_e flux of the projected experiments
 fills the first (``e``) row.
 
 Magnetic moment (helicity flipping, adds incoherently; [LAR] Eq. 9):
@@ -55,14 +55,14 @@ from bayes_cevns.physics.constants import ALPHA_EM, FLAVOURS, G_FERMI, M_ELECTRO
 MU_NU_UNIT = 1e-10
 R2_NU_UNIT_CM2 = 1e-32
 #: Parameter-name suffix of each entry of FLAVOURS (``mu_nu_<suffix>``, ``r2_nu_<suffix>``).
-FLAVOUR_SUFFIX: dict[str, str] = {"nu_e": "e", "nu_mu": "mu", "nu_mu_bar": "mubar"}
-#: Card parameters read by the magnetic-moment and charge-radius contributions (tau: accepted, unused).
-MAGNETIC_PARAMETERS: tuple[str, ...] = tuple(f"mu_nu_{FLAVOUR_SUFFIX[f]}" for f in FLAVOURS) + ("mu_nu_tau",)
-CHARGE_RADIUS_PARAMETERS: tuple[str, ...] = tuple(f"r2_nu_{FLAVOUR_SUFFIX[f]}" for f in FLAVOURS) + ("r2_nu_tau",)
+FLAVOUR_SUFFIX: dict[str, str] = {"nu_e": "e", "nu_mu": "mu", "nu_mu_bar": "mubar", "nu_tau": "tau"}
+#: Card parameters read by the magnetic-moment and charge-radius contributions.
+MAGNETIC_PARAMETERS: tuple[str, ...] = tuple(f"mu_nu_{s}" for s in FLAVOUR_SUFFIX.values())
+CHARGE_RADIUS_PARAMETERS: tuple[str, ...] = tuple(f"r2_nu_{s}" for s in FLAVOUR_SUFFIX.values())
 
 
-def _per_flavour(params, prefix: str):
-    vals = [params.get(f"{prefix}{FLAVOUR_SUFFIX[f]}", 0.0) for f in FLAVOURS]
+def _per_flavour(params, prefix: str, flavours: tuple[str, ...] = FLAVOURS):
+    vals = [params.get(f"{prefix}{FLAVOUR_SUFFIX[f]}", 0.0) for f in flavours]
     return pt.stack([pt.as_tensor_variable(v) for v in vals]).astype("float64")
 
 
@@ -71,9 +71,9 @@ def magnetic_charge_sq(mu_nu, Z: int, f_p):
     return np.pi * ALPHA_EM**2 / M_ELECTRON**2 * pt.sqr(mu_nu)[:, None] * (Z * f_p)[None, :] ** 2
 
 
-def magnetic_rate_term(params, Z: int, f_p, ratio: np.ndarray):
-    """Equivalent squared charge R_mu(T) (dsigma_mu coefficient, [LAR] Eq. 9) per beam flavour, (3, K)."""
-    mu = MU_NU_UNIT * _per_flavour(params, "mu_nu_")
+def magnetic_rate_term(params, Z: int, f_p, ratio: np.ndarray, flavours: tuple[str, ...] = FLAVOURS):
+    """Equivalent squared charge R_mu(T) (dsigma_mu coefficient, [LAR] Eq. 9) per flavour slot, (3, K)."""
+    mu = MU_NU_UNIT * _per_flavour(params, "mu_nu_", flavours)
     return pt.as_tensor_variable(ratio) * magnetic_charge_sq(mu, Z, f_p)
 
 
@@ -83,9 +83,9 @@ def charge_radius_gvp_shift(r2_cm2):
     return -np.sqrt(2.0) * np.pi * ALPHA_EM / (3.0 * G_FERMI) * (r2_cm2 / MEV2_TO_CM2)
 
 
-def charge_radius_shift(params, Z: int, f_p):
-    """Change of the weak charge, delta g_V^p(nu_l) Z F_Z per beam flavour, (3, K)."""
-    dg = charge_radius_gvp_shift(R2_NU_UNIT_CM2 * _per_flavour(params, "r2_nu_"))
+def charge_radius_shift(params, Z: int, f_p, flavours: tuple[str, ...] = FLAVOURS):
+    """Change of the weak charge, delta g_V^p(nu_l) Z F_Z per flavour slot, (3, K)."""
+    dg = charge_radius_gvp_shift(R2_NU_UNIT_CM2 * _per_flavour(params, "r2_nu_", flavours))
     return dg[:, None] * (Z * f_p)[None, :]
 
 

@@ -11,19 +11,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bayes_cevns.physics.constants import Isotope
+from bayes_cevns.physics.constants import FLAVOURS, LEPTON_OF, Isotope
 from bayes_cevns.physics.flux import Moments, flux_moments, magnetic_kernel_ratio, scalar_kernel_ratio
 
 
 @dataclass(frozen=True, eq=False)
 class Kinematics:
-    """Recoil grid of one isotope: ``t`` (K,), ``q`` (K,), ratios (3, K) per beam flavour."""
+    """Recoil grid of one isotope: ``t`` (K,), ``q`` (K,), ratios (3, K) per flavour slot, and the
+    neutrino species in each slot (``FLAVOURS`` for pi-DAR; ``SOLAR_FLAVOURS`` for the Sun)."""
 
     isotope: Isotope
     t: np.ndarray
     q: np.ndarray
     scalar_ratio: np.ndarray
     magnetic_ratio: np.ndarray
+    flavours: tuple[str, ...] = FLAVOURS
+
+    @property
+    def leptons(self) -> tuple[int, ...]:
+        """Lepton flavour (e, mu, tau index) of each slot."""
+        return tuple(LEPTON_OF[f] for f in self.flavours)
 
     @classmethod
     def pion_dar(cls, isotope: Isotope, recoil_t: np.ndarray) -> "Kinematics":
@@ -32,8 +39,11 @@ class Kinematics:
         return cls.from_moments(isotope, t, flux_moments(t, isotope.mass))
 
     @classmethod
-    def from_moments(cls, isotope: Isotope, recoil_t: np.ndarray, moments: Moments) -> "Kinematics":
-        """Kinematics for any source given its flux moments (3 flavour rows, see ``flux.numeric_moments``)."""
+    def from_moments(cls, isotope: Isotope, recoil_t: np.ndarray, moments: Moments,
+                     flavours: tuple[str, ...] = FLAVOURS) -> "Kinematics":
+        """Kinematics for any source given its flux moments (3 flavour rows, see ``flux.numeric_moments``)
+        and the species of its slots."""
         t = np.asarray(recoil_t, dtype=float)
         return cls(isotope, t, np.sqrt(2.0 * isotope.mass * t),
-                   scalar_kernel_ratio(t, isotope.mass, moments), magnetic_kernel_ratio(t, isotope.mass, moments))
+                   scalar_kernel_ratio(t, isotope.mass, moments), magnetic_kernel_ratio(t, isotope.mass, moments),
+                   tuple(flavours))

@@ -48,14 +48,15 @@ def vacuum_polarisation(q: np.ndarray, mass: float) -> np.ndarray:
     return _loop_integral(q, mass, mass, False)
 
 
-def loop_coefficients(alpha: str, beta: str, q: np.ndarray) -> np.ndarray:
-    """delta_{l alpha} eps_{beta alpha} + delta_{l beta} eps_{alpha beta} per beam flavour, (3, K)."""
+def loop_coefficients(alpha: str, beta: str, q: np.ndarray,
+                      leptons: tuple[int, ...] = FLAVOUR_LEPTON) -> np.ndarray:
+    """delta_{l alpha} eps_{beta alpha} + delta_{l beta} eps_{alpha beta} per flavour slot, (3, K)."""
     if alpha not in LEPTONS or beta not in LEPTONS or alpha == beta:
         raise ValueError(f"L_alpha - L_beta needs two different flavours of {LEPTONS}, got {alpha!r}, {beta!r}")
     ia, ib = LEPTONS.index(alpha), LEPTONS.index(beta)
     m = LEPTON_MASSES
-    out = np.zeros((len(FLAVOUR_LEPTON), np.size(q)))
-    for f, lep in enumerate(FLAVOUR_LEPTON):
+    out = np.zeros((len(leptons), np.size(q)))
+    for f, lep in enumerate(leptons):
         if lep == ia:
             out[f] = loop_epsilon(q, m[ib], m[ia])
         elif lep == ib:
@@ -63,14 +64,15 @@ def loop_coefficients(alpha: str, beta: str, q: np.ndarray) -> np.ndarray:
     return out
 
 
-def lepton_loop_shift(g, m_med, alpha: str, beta: str, Z: int, q: np.ndarray, f_p):
-    """Z' term of [LM] Eq. 28 per beam flavour, shape (3, K)."""
-    coef = pt.as_tensor_variable(loop_coefficients(alpha, beta, q))
+def lepton_loop_shift(g, m_med, alpha: str, beta: str, Z: int, q: np.ndarray, f_p,
+                      leptons: tuple[int, ...] = FLAVOUR_LEPTON):
+    """Z' term of [LM] Eq. 28 per flavour slot, shape (3, K)."""
+    coef = pt.as_tensor_variable(loop_coefficients(alpha, beta, q, leptons))
     strength = np.sqrt(2.0) * ALPHA_EM * pt.sqr(g) * propagator(q, m_med) / (np.pi * G_FERMI)
     return coef * (strength * Z * f_p)[None, :]
 
 
-def charge_radius_running(q: np.ndarray) -> np.ndarray:
+def charge_radius_running(q: np.ndarray, leptons: tuple[int, ...] = FLAVOUR_LEPTON) -> np.ndarray:
     """q-dependence of g_V^p(nu_l), shape (3, K), for the SM card option ``running = true``.
 
     The flavour dependence of the radiative-corrected g_V^p ([LM] Eq. 12) is the neutrino charge
@@ -84,5 +86,5 @@ def charge_radius_running(q: np.ndarray) -> np.ndarray:
     running of sin^2 theta_W from the electron loop is suppressed by (1/2 - 2 sin^2 theta_W) and
     not included.
     """
-    rows = [vacuum_polarisation(q, LEPTON_MASSES[lep]) for lep in FLAVOUR_LEPTON]
+    rows = [vacuum_polarisation(q, LEPTON_MASSES[lep]) for lep in leptons]
     return -(2.0 * ALPHA_EM / np.pi) * np.array(rows)

@@ -29,8 +29,10 @@ def pair_name(a: int, b: int) -> str:
     return LEPTONS[i] + LEPTONS[j]
 
 
-def nsi_charges(params: Mapping, Z: int, N: int, f_p, f_n, q=None, m_med=None):
-    """NSI charges per beam flavour: (diagonal (3, K), list of off-diagonal (3, K) terms).
+def nsi_charges(params: Mapping, Z: int, N: int, f_p, f_n, q=None, m_med=None,
+                leptons: tuple[int, ...] = FLAVOUR_LEPTON):
+    """NSI charges per flavour slot (lepton index ``leptons`` of each): (diagonal (3, K), list of
+    off-diagonal (3, K) terms).
 
     Couplings missing from ``params`` are zero. With ``m_med`` the light-mediator propagator
     factor M^2/(|q|^2 + M^2) multiplies every coupling.
@@ -48,10 +50,10 @@ def nsi_charges(params: Mapping, Z: int, N: int, f_p, f_n, q=None, m_med=None):
         return scale * quark_vector_charge(0.0 if u is None else u, 0.0 if d is None else d, Z, N, f_p, f_n)
 
     zero = pt.zeros_like(pt.as_tensor_variable(f_p))
-    diag = pt.stack([zero if (c := charge(lep, lep)) is None else c for lep in FLAVOUR_LEPTON])
+    diag = pt.stack([zero if (c := charge(lep, lep)) is None else c for lep in leptons])
     off = []
     for other in range(3):
-        rows = [charge(lep, other) if other != lep else None for lep in FLAVOUR_LEPTON]
+        rows = [charge(lep, other) if other != lep else None for lep in leptons]
         if any(r is not None for r in rows):
             off.append(pt.stack([zero if r is None else r for r in rows]))
     return diag, off

@@ -13,9 +13,11 @@ with n_e the electron density where the neutrino is produced. One density per so
 the production-weighted mean of the B16-GS98 solar model (``N_E_B8``, ``N_E_HEP``); the Earth
 matter (day-night) effect, a few per cent for 8B, is neglected.
 
-Flavour content for neutral-current scattering: nu_e with weight P_ee in the electron slot, nu_mu
-and nu_tau (which scatter alike) with weight 1 - P_ee in the muon slot, nothing in the third
-slot (the antineutrino slot of the package's flavour order).
+Flavour content at Earth, in the slots ``SOLAR_FLAVOURS`` = (nu_e, nu_mu, nu_tau): nu_e with weight
+P_ee, and the rest split as nu_mu : nu_tau = cos^2 theta_23 : sin^2 theta_23, the theta_13 -> 0 form of
+P_e_mu and P_e_tau for neutrinos arriving as incoherent mass states (the O(sin theta_13) terms, which
+depend on delta_CP, are neglected). The split only matters for physics that tells nu_mu from nu_tau
+(L_mu - L_tau, eps_mumu vs eps_tautau, flavoured moments); SM CEvNS sees the sum.
 """
 
 import numpy as np
@@ -27,6 +29,8 @@ from bayes_cevns.physics.constants import AVOGADRO, G_FERMI, HBARC_MEV_FM
 SIN2_THETA12 = 0.307
 SIN2_THETA13 = 0.02195
 DM2_21_EV2 = 7.49e-5
+#: sin^2 theta_23, NuFIT 6.0 normal ordering without the SK atmospheric table (to verify).
+SIN2_THETA23 = 0.561
 #: Mean electron density (units of N_A cm^-3) over the 8B and hep production regions of the
 #: B16-GS98 model (Vinyoles et al., ApJ 835 (2017) 202): the production fractions per radial zone
 #: (columns 9 and 7 of ``nudistr_b16_gs98.dat`` as distributed with PEANUTS, Eur. Phys. J. C 84
@@ -57,8 +61,10 @@ def survival_probability(energy_mev, n_e_avogadro: float, sin2_theta12: float = 
     return c13**2 * p2 + sin2_theta13**2
 
 
-def flavour_spectra(energy_mev, spectrum, n_e_avogadro: float) -> np.ndarray:
-    """(3, n_E) spectra in the package's flavour slots: (P_ee phi, (1 - P_ee) phi, 0)."""
+def flavour_spectra(energy_mev, spectrum, n_e_avogadro: float, sin2_theta23: float = SIN2_THETA23) -> np.ndarray:
+    """(3, n_E) spectra in the slots (nu_e, nu_mu, nu_tau): P_ee phi, (1 - P_ee) cos^2 theta_23 phi,
+    (1 - P_ee) sin^2 theta_23 phi (module docstring)."""
     phi = np.asarray(spectrum, dtype=float)
     p = survival_probability(energy_mev, n_e_avogadro)
-    return np.stack([p * phi, (1.0 - p) * phi, np.zeros_like(phi)])
+    rest = (1.0 - p) * phi
+    return np.stack([p * phi, (1.0 - sin2_theta23) * rest, sin2_theta23 * rest])

@@ -50,9 +50,10 @@ def propagator(q, m_med):
     return 1.0 / (pt.sqr(q) + pt.sqr(m_med))
 
 
-def vector_mediator_shift(g, m_med, charges: Mapping[str, float], Z: int, N: int, q, f_p, f_n):
-    """Z' term of [LM] Eq. 16 per beam flavour, shape (3, K)."""
+def vector_mediator_shift(g, m_med, charges: Mapping[str, float], Z: int, N: int, q, f_p, f_n,
+                          leptons: tuple[int, ...] = FLAVOUR_LEPTON):
+    """Z' term of [LM] Eq. 16 per flavour slot (lepton index ``leptons`` of each), shape (3, K)."""
     nuclear = quark_vector_charge(charges["u"], charges["d"], Z, N, f_p, f_n)
-    lepton = np.array([charges[LEPTONS[i]] for i in FLAVOUR_LEPTON])
+    lepton = np.array([charges[LEPTONS[i]] for i in leptons])
     strength = pt.sqr(g) * propagator(q, m_med) / (np.sqrt(2.0) * G_FERMI)
     return pt.as_tensor_variable(lepton)[:, None] * (strength * nuclear)[None, :]

@@ -4,8 +4,9 @@ import numpy as np
 import pytensor.tensor as pt
 
 from bayes_cevns.physics.constants import (
-    FLAVOUR_LEPTON,
+    FLAVOURS,
     GV_N,
+    LEPTON_OF,
     GV_P_NUE,
     GV_P_NUMU,
     SIN2_THETA_W_LOW_Q,
@@ -17,7 +18,7 @@ _GV_P_RC = np.array([GV_P_NUE, GV_P_NUMU, GV_P_NUMU])
 COUPLING_SCHEMES = ("radiative", "tree")
 
 
-def nucleon_couplings(sin2_theta_w, scheme: str = "radiative"):
+def nucleon_couplings(sin2_theta_w, scheme: str = "radiative", flavours: tuple[str, ...] = FLAVOURS):
     """Neutrino-nucleon vector couplings (g_V^p per beam flavour, g_V^n).
 
     ``radiative``: [LM] Eq. 12 at the reference sin^2 theta_W(0) = 0.23857, shifted linearly
@@ -25,10 +26,10 @@ def nucleon_couplings(sin2_theta_w, scheme: str = "radiative"):
     g_V^n = -0.5094 does not depend on the mixing angle at this order.
     ``tree``: g_V^p = 1/2 - 2 sin^2 theta_W, g_V^n = -1/2 for every flavour.
 
-    Returns ``(gvp, gvn)`` with ``gvp`` of shape (3,) ordered like ``FLAVOURS``.
+    Returns ``(gvp, gvn)`` with ``gvp`` of shape (3,) ordered like ``flavours`` (the slots' species).
     """
     s2 = pt.as_tensor_variable(sin2_theta_w)
-    lepton = list(FLAVOUR_LEPTON)
+    lepton = [LEPTON_OF[f] for f in flavours]
     if scheme == "radiative":
         gvp = pt.as_tensor_variable(_GV_P_RC[lepton]) - 2.0 * (s2 - SIN2_THETA_W_LOW_Q)
         gvn = pt.as_tensor_variable(GV_N)

@@ -12,7 +12,7 @@ from support import REPO_ROOT
 CLI = [sys.executable, "-m", "bayes_cevns.cli"]
 #: the SR0+SR1 profile best fit of the 8B flux (1e6 cm^-2 s^-1), tested against an independent NumPy
 #: likelihood in tests/experiments/test_xenonnt.py; PRL 133, 191002 publishes 4.7 (+3.6 -2.3)
-PROFILE_BEST = 5.76
+PROFILE_BEST = 5.75
 
 
 def _json(args: list[str]) -> dict:
@@ -42,4 +42,20 @@ def test_fit_b8_flux_reports_phi_b8_and_the_best_fit():
     assert best["valid"]
     assert best["values"]["phi_b8"] == pytest.approx(PROFILE_BEST, abs=0.05)
     assert phi["hdi_low"] < best["values"]["phi_b8"] < phi["hdi_high"]
-    assert 2.0 < phi["sd"] < 6.0  # the profile 1-sigma half-width is 3.2 (3.15 to 9.48)
+    assert 2.0 < phi["sd"] < 6.0  # the profile 1-sigma half-width is 3.6 (3.02 to 10.26)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--data", "coherent_csi_2021", "--data-option", "flux_prior=sno_nc"],
+     "no experiment of ['coherent_csi_2021'] takes the option(s) ['flux_prior']"),
+    (["--data", "xenonnt_8b_sr0", "--data-option", "flux_prior=ssm"], "unknown solar flux prior 'ssm'"),
+    (["--data", "xenonnt_8b_sr0", "--data-option", "flux_prior"], "--data-option expects KEY=VALUE"),
+])
+def test_data_options_are_checked_before_any_work(args, message):
+    """A loader option no listed experiment declares, a bad value or a malformed option: one line on
+    stderr, exit 2, before a model is built."""
+    done = subprocess.run(CLI + ["profile", "sm", "--param", "sin2_theta_w", "--grid", "0.2:0.3:3", *args],
+                          capture_output=True, text=True, cwd=str(REPO_ROOT), timeout=300)
+    assert done.returncode == 2, done.stderr
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and message in lines[0], done.stderr

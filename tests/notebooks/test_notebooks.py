@@ -320,3 +320,39 @@ def test_nsi_lma_dark_light_vs_heavy(nsi_summary):
     assert nsi_summary["p_dark_without"] == pytest.approx(0.5, abs=0.01)
     assert p["100000.0"] < 1e-3 < 0.3 < p["1.0"]
     assert p["10.0"] > p["30.0"] > p["100000.0"]
+
+
+# ------------------------------------------------------------------ 05_global_cevns.ipynb
+# ``notebooks/05_global_cevns.ipynb`` ends with its numbers: SM 8B counts per XENONnT run, the profiled 8B
+# flux on SR0+SR1 and SR0-SR2, and a short NUTS fit of sin^2 theta_W and the neutron radii on COHERENT +
+# XENONnT. The flux is compared with XENONnT (PRL 133, 191002: 4.7 (+3.6 -2.3) x 1e6 cm^-2 s^-1).
+GLOBAL = NOTEBOOK_DIR / "05_global_cevns.ipynb"
+
+
+@pytest.fixture(scope="module")
+def global_summary() -> dict:
+    """Run 05_global_cevns.ipynb (one to two minutes) and return the JSON summary it prints last."""
+    return _run_notebook(GLOBAL)
+
+
+@pytest.mark.slow
+def test_global_sm_counts_and_flux(global_summary):
+    counts = global_summary["sm_cevns"]
+    assert [counts[f"xenonnt_8b_sr{k}"] for k in range(3)] == pytest.approx([3.609, 6.656, 8.039], rel=2e-3)
+    best, lo, hi = global_summary["flux_sr0_sr1"]
+    assert abs(best / 4.7 - 1) < 0.25 and abs(lo / 2.4 - 1) < 0.30 and abs(hi / 8.3 - 1) < 0.30
+    b_all, lo_all, hi_all = global_summary["flux_all"]
+    assert lo_all < b_all < hi_all and hi_all - lo_all < hi - lo  # SR2 adds information
+
+
+@pytest.mark.slow
+def test_global_fit_parameters_in_physical_ranges(global_summary):
+    """Short chains: sin^2 theta_W within the range the COHERENT data allow ([LM]: 0.2-0.35 at 1 sigma
+    from CsI+Ar), the neutron radii inside their priors, and a converged run without divergences."""
+    p, d = global_summary["parameters"], global_summary["diagnostics"]
+    assert 0.18 < p["sin2_theta_w"]["mean"] < 0.36
+    assert p["sin2_theta_w"]["hdi"][1] - p["sin2_theta_w"]["hdi"][0] < 0.15
+    for name, (lo, hi) in {"rn_cs": (3.0, 8.0), "rn_i": (3.0, 8.0), "rn_ar": (2.0, 6.0)}.items():
+        assert lo < p[name]["mean"] < hi
+    assert 0.6 < p["solar_b8_flux"]["mean"] < 1.4  # B16 prior (12%) with the XENONnT data
+    assert d["divergences"] == 0 and d["rhat_max"] < 1.05
