@@ -5,8 +5,8 @@
 XENONnT SR0-SR2, and all six releases):
 
 1. **SM parameters**: NUTS posteriors of sin^2 theta_W and the neutron radii R_n(Cs), R_n(I), R_n(Ar)
-   (card ``sm``, the card's uniform priors; the Xe radii stay at [LM] Eq. 14), every nuisance
-   sampled, the solar 8B flux with the B16 prior (12%) of the solar experiments. Convergence
+   (card ``sm``, the card's uniform priors; the Xe radii stay at R_n = R_p, Lewin-Smith), every
+   nuisance sampled, the solar 8B flux with the B16 prior (12%) of the solar experiments. Convergence
    (R-hat, bulk ESS, divergences) and wall time per fit; a corner plot of the three posteriors.
 2. **NSI**: eps_ee^{u,d} and eps_mumu^{u,d} one at a time (others zero, contact limit), chi^2 and
    Bayesian 90% intervals (:func:`bayes_cevns.studies.nsi.compute_bounds_table`), COHERENT vs
