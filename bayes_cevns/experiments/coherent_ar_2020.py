@@ -35,7 +35,7 @@ Binning: ``"2d"`` (default) = 12 energy x 10 time bins with F90 summed, as in [L
 """
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from bayes_cevns.experiments.base import (
     Background,
@@ -114,7 +114,7 @@ def energy_response(recoil_mev: np.ndarray, qf_a: float, qf_b: float,
     eee = (qf_a + qf_b * t_kev) * t_kev
     sigma = resolution * np.sqrt(eee)
     fine = np.arange(edges[0], edges[-1] + FINE_KEVEE_STEP / 2, FINE_KEVEE_STEP)
-    cdf = norm.cdf((fine[None, :] - eee[:, None]) / sigma[:, None])
+    cdf = ndtr((fine[None, :] - eee[:, None]) / sigma[:, None])  # normal CDF
     probs = np.diff(cdf, axis=1) * acceptance(0.5 * (fine[1:] + fine[:-1]))[None, :]
     return rebin_fine(probs, fine, edges).T
 

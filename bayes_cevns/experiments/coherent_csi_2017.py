@@ -31,7 +31,7 @@ fit 129; 1-us bins: 148): the data are a few hundred events.
 """
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.special import gammaln, xlogy
 
 from bayes_cevns.experiments.base import Background, Experiment, Morph, Nuisance, TimeTable
 from bayes_cevns.experiments.data import DataIntegrityError, load_yaml
@@ -143,7 +143,8 @@ def pe_response(recoil_mev: np.ndarray, qf: float, light_yield: float, acc: tupl
     """P[e, k]: probability x acceptance that a recoil T_k gives a PE count in bin e (Poisson PE)."""
     mean = np.asarray(recoil_mev, dtype=float) * 1e3 * qf * light_yield
     n = FINE_PE_EDGES[:-1]
-    prob = poisson.pmf(n[None, :], mean[:, None]) * acceptance(n + 0.5, *acc)[None, :]
+    pmf = np.exp(xlogy(n[None, :], mean[:, None]) - mean[:, None] - gammaln(n[None, :] + 1.0))  # Poisson
+    prob = pmf * acceptance(n + 0.5, *acc)[None, :]
     return rebin_fine(prob, FINE_PE_EDGES, pe_edges).T
 
 

@@ -24,7 +24,7 @@ Default binning: [LM]'s 9 PE x 11 time bins in PE < 60, 0 <= t < 6 us.
 """
 
 import numpy as np
-from scipy.stats import gamma
+from scipy.special import gammainc
 
 from bayes_cevns.experiments.base import (
     Background,
@@ -125,7 +125,7 @@ def pe_response(recoil_mev: np.ndarray, qf_coeffs: np.ndarray, eff_coeffs: np.nd
     a = GAMMA_A / safe
     b = GAMMA_B * safe
     shape, scale = 1.0 + b, 1.0 / (a * (1.0 + b))
-    cdf = gamma.cdf(fine[None, :], shape[:, None], scale=scale[:, None])
+    cdf = gammainc(shape[:, None], fine[None, :] / scale[:, None])  # gamma CDF
     cdf = np.where(eee[:, None] > 0, cdf, 1.0)
     probs = np.diff(cdf, axis=1) * energy_efficiency(0.5 * (fine[1:] + fine[:-1]), eff_coeffs)[None, :]
     return rebin_fine(probs, fine, pe_edges).T

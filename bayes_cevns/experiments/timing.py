@@ -11,7 +11,6 @@ beam-onset offsets (the onset nuisance of CsI and Ar), :func:`onset_nuisance` is
 from collections.abc import Callable
 
 import numpy as np
-from scipy.stats import exponnorm
 
 from bayes_cevns.experiments.base import Nuisance, TimeTable
 from bayes_cevns.physics.constants import FLAVOURS, TAU_MUON_NS, TAU_PION_NS
@@ -21,6 +20,8 @@ _TAU_MU_US = TAU_MUON_NS * 1e-3
 
 
 def _emg_pdf(t: np.ndarray, mean: float, sigma: float, tau: float) -> np.ndarray:
+    from scipy.stats import exponnorm  # scipy.stats costs ~0.6 s to import: only when a table is built
+
     return exponnorm.pdf(t, tau / sigma, loc=mean, scale=sigma)
 
 

@@ -20,7 +20,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import gaussian_kde
 
 
 def _check_density_grid(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,6 +85,8 @@ def savage_dickey_samples(draws: np.ndarray, prior_density_at_x0: float, x0: flo
     if n_boot < 10:
         raise ValueError("n_boot must be at least 10")
     pooled = d.ravel()
+    from scipy.stats import gaussian_kde  # scipy.stats costs ~0.6 s to import
+
     bw = float(gaussian_kde(pooled).factor * pooled.std(ddof=1))
     dens = _reflected_kde_at(pooled, x0, bw, bounds)
     n = d.shape[1]

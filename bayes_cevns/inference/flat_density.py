@@ -5,16 +5,18 @@ replaces each value variable separately; on the combined CsI+Ar model (about 1,7
 log p and its gradient) that clones the graph into about 25,000 nodes before rewriting, and the
 rewrite plus Numba ``cfunc`` compilation takes 20-35 s. Here every value variable is replaced
 by its slice of one vector ``x`` in a single ``graph_replace`` (the graph stays at ~1,700 nodes),
-and the PyTensor function is compiled once with the default linker (its per-Op cache applies),
-in about 3 s. nutpie's Rust NUTS then calls it through ``nutpie.compiled_pyfunc.from_pyfunc``;
-the calls hold the GIL, so the chains run in turn on one core, which at ~55 us per log p +
-gradient costs less than the compilation it saves.
+and the PyTensor function is compiled once with the default (Numba) linker, about 5 s, and kept in
+the compile cache of :mod:`bayes_cevns.inference.compile_cache` (about 1.5 s to load). nutpie's
+Rust NUTS then calls it through ``nutpie.compiled_pyfunc.from_pyfunc`` (~30 us per log p +
+gradient); the calls hold the GIL, so the chains run in forked processes, one per core
+(:mod:`bayes_cevns.inference.parallel_chains`).
 
 ``expand`` maps a draw to every stored quantity (free variables on their constrained scale and
 all deterministics), exactly the variables ``pm.sample`` stores.
 """
 
 import threading
+from pathlib import Path
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +26,9 @@ import pytensor
 import pytensor.tensor as pt
 from pytensor.compile.executor import Function
 from pytensor.graph.replace import graph_replace
+
+from bayes_cevns.inference.compile_cache import cached, model_key, source_digest
+from bayes_cevns.inference.parallel_chains import sample_chains
 
 
 @dataclass
@@ -52,7 +57,16 @@ class FlatDensity:
 
 
 def flat_density(model: pm.Model) -> FlatDensity:
-    """Compile log p + gradient and the stored quantities of ``model`` as functions of one vector."""
+    """Compile log p + gradient and the stored quantities of ``model`` as functions of one vector
+    (or load them from the compile cache, keyed by the model's graph)."""
+    key = model_key(model, f"flat_density:{source_digest(Path(__file__))}")
+    flat = cached(key, "flat_density", lambda: _compile(model))
+    flat.logp_dlogp(flat.x0)  # Numba compiles on the first call: here, once, before any worker forks
+    flat.expand(flat.x0)
+    return flat
+
+
+def _compile(model: pm.Model) -> FlatDensity:
     start = model.initial_point()
     values = [model.rvs_to_values[rv] for rv in model.free_RVs]
     discrete = [v.name for v in values if not v.dtype.startswith("float")]
@@ -117,13 +131,10 @@ def _nutpie_model(model: pm.Model, flat: FlatDensity):
 
 
 def sample_nutpie(model: pm.Model, draws: int, tune: int, chains: int, seed: int,
-                  target_accept: float = 0.8, progressbar: bool = False, flat: FlatDensity | None = None):
-    """nutpie NUTS on ``model`` through :func:`flat_density` (or the already compiled ``flat``);
-    returns nutpie's DataTree."""
-    import nutpie
-
+                  target_accept: float = 0.8, progressbar: bool = False, flat: FlatDensity | None = None,
+                  cores: int | None = None):
+    """nutpie NUTS on ``model`` through :func:`flat_density` (or the already compiled ``flat``), the
+    chains spread over ``cores`` forked processes (default: every available core; see
+    :mod:`bayes_cevns.inference.parallel_chains`); returns the DataTree."""
     compiled = _nutpie_model(model, flat if flat is not None else flat_density(model))
-    # cores=1: every call holds the GIL, and threads contending for it are slower than one thread
-    # running the chains in turn (4 x 2000 draws of the CsI+Ar model: 5.1 s with 1, 10.1 s with 4)
-    return nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed, cores=1,
-                         target_accept=target_accept, progress_bar=progressbar, save_warmup=False)
+    return sample_chains(compiled, draws, tune, chains, seed, cores, target_accept, progressbar)

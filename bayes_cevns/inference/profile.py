@@ -1,141 +1,23 @@
 """Frequentist cross-check from the same graph: chi^2 = -2 ln L (data + nuisance constraints).
 
-The model's value transforms are removed so that the objective lives in the natural parameter
-space; ``-2 * logp(observed + nuisance priors, jacobian=False)`` and its gradient are compiled
-once with PyTensor and minimised with iminuit (MIGRAD). Priors of the *physics* parameters are
+The objective (:mod:`bayes_cevns.inference.objective`) lives in the natural parameter space and is
+minimised here with iminuit (MIGRAD), profiled on grids and bracketed by MINOS. Priors of the *physics* parameters are
 excluded, so chi^2 differences are likelihood ratios. For Poisson bins the value equals the
 Baker-Cousins chi^2 of [LM] Eq. 6 plus a data-only constant
 (:func:`bayes_cevns.model.build.baker_cousins_offset`).
 """
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-import pymc as pm
-import pytensor
-import pytensor.tensor as pt
 from iminuit import Minuit
-from pymc.logprob.utils import ParameterValueError
-from pymc.model.transform.conditioning import remove_value_transforms
-from scipy.stats import chi2 as chi2_dist
 
 from bayes_cevns.inference.intervals import outer_interval
-from bayes_cevns.model.built import BuiltModel
+from bayes_cevns.inference.objective import Objective, objective
+from bayes_cevns.inference.slices import delta_chi2_threshold
 
-
-@dataclass
-class Objective:
-    """Compiled chi^2(x) and gradient over the model's free variables (natural space)."""
-
-    names: list[str]
-    start: np.ndarray
-    limits: list[tuple[float | None, float | None]]
-    fun: callable
-    grad: callable
-    data: dict
-    value_and_grad: callable = None
-    derived: dict = field(default_factory=dict)
-
-    def set_data(self, values: Mapping[str, np.ndarray]) -> None:
-        """Replace observed data (``pm.Data`` containers by name, e.g. toys) in the compiled objective."""
-        for k, v in values.items():
-            if k not in self.data:
-                raise ValueError(f"unknown data container {k!r}; known: {sorted(self.data)}")
-            old = self.data[k].get_value()
-            self.data[k].set_value(np.asarray(v, dtype=old.dtype).reshape(old.shape))
-
-
-def _limits(rv) -> tuple[float | None, float | None]:
-    op = rv.owner.op
-    name = type(op).__name__
-    inputs = rv.owner.inputs
-    try:
-        if "Uniform" in name:
-            return float(inputs[-2].eval()), float(inputs[-1].eval())
-        if "TruncatedNormal" in name:
-            lo, hi = float(inputs[-2].eval()), float(inputs[-1].eval())
-            return (lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None)
-        if "HalfNormal" in name:
-            return 0.0, None
-    except Exception:  # noqa: BLE001 - unknown parametrisation: leave unbounded
-        return None, None
-    return None, None
-
-
-def objective(built: BuiltModel, physics: Sequence[str] | None = None,
-              derived: Sequence[str] = ()) -> Objective:
-    """Build chi^2 = -2 ln L over all free variables of the built model.
-
-    ``physics``: names of the physics parameters whose priors are excluded from the objective
-    (defaults to the variables of physics roles, ``built.sampled_parameters``). ``derived``:
-    deterministics of the model (e.g. ``cevns_csi``) compiled with their gradients for
-    :func:`profile_derived`.
-    """
-    model = built.model
-    physics = set(physics if physics is not None else built.sampled_parameters)
-    plain = remove_value_transforms(model)
-    free = list(plain.free_RVs)
-    terms = list(plain.observed_RVs) + [rv for rv in free if rv.name not in physics]
-    logp = plain.logp(vars=terms, jacobian=False, sum=True)
-    values = [plain.rvs_to_values[rv] for rv in free]
-    chi2 = -2.0 * logp
-    grads = pt.grad(chi2, values)
-    fun = pytensor.function(values, chi2, on_unused_input="ignore")
-    gfun = pytensor.function(values, grads, on_unused_input="ignore")
-    vgfun = pytensor.function(values, [chi2, *grads], on_unused_input="ignore")
-    vgfun.trust_input = True  # inputs are converted to float64 0-d arrays below
-    ip = model.initial_point()
-    start, names, limits = [], [], []
-    for rv in free:
-        names.append(rv.name)
-        orig = model[rv.name]
-        limits.append(_limits(orig))
-        start.append(_natural_start(model, rv.name, ip))
-    shapes = [np.shape(s) for s in start]
-    if any(len(s) for s in shapes):
-        raise NotImplementedError("profile objective supports scalar variables only")
-
-    def f(x):
-        return float(fun(*x))
-
-    def g(x):
-        return np.array([float(v) for v in gfun(*x)])
-
-    def vg(x):
-        try:
-            out = vgfun(*(np.asarray(v, dtype=np.float64) for v in x))
-        except ParameterValueError:  # outside the support (e.g. a NaN trial step): chi^2 = +inf
-            return math.inf, np.zeros(len(x))
-        return float(out[0]), np.array(out[1:], dtype=float)
-
-    data = {d.name: d for d in plain.data_vars}
-    obj = Objective(names, np.array(start, dtype=float), limits, f, g, data, vg)
-    for dname in derived:
-        if dname not in {d.name for d in plain.deterministics}:
-            raise ValueError(f"unknown derived quantity {dname!r}; deterministics: "
-                             f"{sorted(d.name for d in plain.deterministics)}")
-        (expr,) = plain.replace_rvs_by_values([plain[dname]])
-        if expr.ndim != 0:
-            raise ValueError(f"derived quantity {dname!r} must be a scalar (it has {expr.ndim} dims)")
-        dgrad = pt.grad(expr, values, disconnected_inputs="ignore")
-        dfun = pytensor.function(values, [expr, *dgrad], on_unused_input="ignore")
-
-        def dvg(x, dfun=dfun):
-            out = dfun(*(np.asarray(v, dtype=np.float64) for v in x))
-            return float(out[0]), np.array(out[1:], dtype=float)
-        obj.derived[dname] = dvg
-    return obj
-
-
-def _natural_start(model: pm.Model, name: str, ip: Mapping) -> float:
-    value_var = model.rvs_to_values[model[name]]
-    tr = model.rvs_to_transforms.get(model[name])
-    val = ip[value_var.name]
-    if tr is None:
-        return float(val)
-    return float(tr.backward(pt.as_tensor_variable(val), *model[name].owner.inputs).eval())
+__all__ = ["Fit", "Objective", "objective", "minimise", "minos_interval", "profile_scan", "profile_derived"]
 
 
 @dataclass
@@ -210,7 +92,7 @@ def profile_scan(obj: Objective, param: str, grid: np.ndarray) -> dict:
            "best_fit": best.values[param], "chi2_min": best.chi2, "minuit_error": best.errors[param],
            "valid": best.valid}
     for label, cl in (("1sigma", 0.6827), ("2sigma", 0.9545)):
-        out[label] = _interval(np.asarray(grid, float), dchi2, chi2_dist.ppf(cl, 1))
+        out[label] = _interval(np.asarray(grid, float), dchi2, delta_chi2_threshold(cl, 1))
     return out
 
 
@@ -259,7 +141,7 @@ def profile_derived(obj: Objective, name: str, grid: np.ndarray, rel_tol: float 
     out = {"param": name, "grid": [float(v) for v in grid], "delta_chi2": [float(v) for v in dchi2],
            "best_fit": float(d_best), "chi2_min": best.chi2, "valid": best.valid}
     for label, cl in (("1sigma", 0.6827), ("2sigma", 0.9545)):
-        out[label] = _interval(np.asarray(grid, float), dchi2, chi2_dist.ppf(cl, 1))
+        out[label] = _interval(np.asarray(grid, float), dchi2, delta_chi2_threshold(cl, 1))
     return out
 
 

@@ -55,7 +55,8 @@ def sample(built: BuiltModel, draws: int = 1000, tune: int = 1000, chains: int =
     """NUTS on the model; returns the DataTree with provenance attributes.
 
     ``nutpie`` (default) runs nutpie's NUTS on the flat log density compiled by
-    :mod:`bayes_cevns.inference.flat_density` (chains in turn on one core; ``cores`` is ignored);
+    :mod:`bayes_cevns.inference.flat_density`, the chains on ``cores`` processes (default: every
+    available core, at most one per chain);
     ``pymc`` and ``numpyro`` go through ``pm.sample``. Raise ``target_accept`` (e.g. 0.95) for
     narrow curved posteriors such as the NSI u/d ridges. ``overrides`` (what the caller changed
     from the card: fixed values, priors, options) is stored JSON-encoded in the ``overrides``
@@ -71,7 +72,7 @@ def sample(built: BuiltModel, draws: int = 1000, tune: int = 1000, chains: int =
             flat = flat_density(model)
             report(f"sampling {what}")
             idata = sample_nutpie(model, draws=draws, tune=tune, chains=chains, seed=seed,
-                                  target_accept=target_accept, progressbar=progressbar, flat=flat)
+                                  target_accept=target_accept, progressbar=progressbar, flat=flat, cores=cores)
         else:
             report(f"compiling and sampling {what}")
             idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,

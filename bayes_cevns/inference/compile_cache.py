@@ -1,0 +1,136 @@
+"""Compiled PyTensor functions kept on disk, keyed by the graph they were compiled from.
+
+Deriving a model's log density, rewriting it and generating Numba code takes several seconds and
+gives the same functions every time for the same model. :func:`model_key` hashes the model's graph
+-- every node's Op with its parameters, in topological order, the bytes of every constant and
+shared value (the observed data included), the input types, the value transforms -- together with
+the versions of PyTensor, Numba, NumPy and this package and a tag naming what is compiled;
+:func:`cached` stores the compiled object (pickled) under that key, and a later build of an
+identical model loads it instead. Any change of the model, the data, the priors or the software
+gives another key, so a stale function is never used. A file that cannot be read is ignored and
+replaced.
+
+The folder is ``$BAYES_CEVNS_CACHE``, else ``$XDG_CACHE_HOME/bayes_cevns``, else
+``~/.cache/bayes_cevns``; ``BAYES_CEVNS_CACHE=off`` disables the cache. Only this user's own
+cache folder is read (pickles are code: do not point it at files from elsewhere).
+
+The loaded function owns its shared variables (the model's ``pm.Data`` containers are copied into
+it): :func:`shared_inputs` returns them by name, for callers that change data after compiling.
+"""
+
+import hashlib
+import os
+import pickle
+import re
+from collections.abc import Callable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pytensor
+from pytensor.compile.sharedvalue import SharedVariable
+from pytensor.graph.basic import Constant, Variable
+from pytensor.graph.traversal import io_toposort
+
+from bayes_cevns.io import write_with
+
+CACHE_ENV = "BAYES_CEVNS_CACHE"
+T = TypeVar("T")
+#: package versions that are part of every key
+_VERSIONED = ("pytensor", "numba", "numpy", "bayes_cevns")
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when the cache is disabled."""
+    env = os.environ.get(CACHE_ENV)
+    if env == "off":
+        return None
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "bayes_cevns"
+
+
+def _versions() -> str:
+    out = []
+    for pkg in _VERSIONED:
+        try:
+            out.append(f"{pkg}={version(pkg)}")
+        except Exception:  # noqa: BLE001 - a source tree without metadata
+            out.append(f"{pkg}=?")
+    return ";".join(out) + f";linker={pytensor.config.linker};mode={pytensor.config.mode}"
+
+
+def _value_bytes(value) -> bytes:
+    """The content of a constant or shared value; non-numeric ones (None, slices, sentinel objects) by
+    their type and representation with memory addresses removed."""
+    arr = np.asarray(value) if not isinstance(value, (slice, type(None))) else np.asarray(None, dtype=object)
+    if arr.dtype == object:
+        return type(value).__name__.encode() + re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value)).encode()
+    return str(arr.dtype).encode() + str(arr.shape).encode() + np.ascontiguousarray(arr).tobytes()
+
+
+def graph_key(inputs: Sequence[Variable], outputs: Sequence[Variable], tag: str = "") -> str:
+    """SHA-256 of the graph from ``inputs`` to ``outputs`` (module docstring), the versions and ``tag``."""
+    h = hashlib.sha256(_versions().encode() + b"|" + tag.encode())
+    index: dict[Variable, int] = {}
+    for v in inputs:
+        index[v] = len(index)
+        h.update(f"in:{v.type}|".encode())
+    for node in io_toposort(list(inputs), list(outputs)):
+        for i in node.inputs:
+            if i not in index:
+                index[i] = len(index)
+                if isinstance(i, Constant):
+                    h.update(b"const:" + str(i.type).encode() + _value_bytes(i.data))
+                elif isinstance(i, SharedVariable):
+                    h.update(b"shared:" + str(i.name).encode() + _value_bytes(i.get_value(borrow=True)))
+                else:
+                    h.update(b"root:" + str(i.type).encode())
+            h.update(f"{index[i]},".encode())
+        props = node.op._props_dict() if hasattr(node.op, "_props_dict") else {}
+        h.update(f"op:{type(node.op).__module__}.{type(node.op).__qualname__}:{node.op}:{props!r}|".encode())
+        for o in node.outputs:
+            index[o] = len(index)
+    h.update(("out:" + ",".join(str(index.get(o, -1)) for o in outputs)).encode())
+    return h.hexdigest()[:32]
+
+
+def source_digest(path: Path) -> str:
+    """Short hash of a source file, for the tag of what that module compiles."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def model_key(model, tag: str) -> str:
+    """Key of everything compiled from a PyMC model: the graph of its random variables, potentials and
+    deterministics with their observed data, the value transforms, and ``tag`` (what is compiled)."""
+    outputs = [*model.basic_RVs, *model.potentials, *model.deterministics,
+               *(model.rvs_to_values[rv] for rv in model.observed_RVs)]
+    transforms = [(rv.name, repr(model.rvs_to_transforms.get(rv))) for rv in model.free_RVs]
+    return graph_key([], outputs, f"{tag}:{re.sub(r' at 0x[0-9a-fA-F]+', '', repr(transforms))}")
+
+
+def cached(key: str, name: str, build: Callable[[], T]) -> T:
+    """``build()`` (a picklable object holding compiled functions), or the object stored under ``key``."""
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    path = folder / f"{name}-{key}.pkl"
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # noqa: BLE001 - unreadable or from another environment: rebuild
+            pass
+    obj = build()
+    try:
+        write_with(lambda tmp: tmp.write_bytes(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)), path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # an unwritable cache only costs the next compilation
+    return obj
+
+
+def shared_inputs(fn) -> dict[str, SharedVariable]:
+    """The shared variables (e.g. ``pm.Data`` containers) a compiled function reads, by name."""
+    return {i.variable.name: i.variable for i in fn.maker.inputs if i.shared and i.variable.name}

@@ -1,0 +1,86 @@
+"""The compile cache and the chains on several cores.
+
+* The key is a function of the model: the same model built twice has one key; other observed
+  counts, another prior or another card value give another key.
+* A loaded objective equals a freshly compiled one to the last bit and still takes toy data.
+* A damaged cache file is ignored (recompiled), and the cache can be switched off.
+* The chains of one seed are the same on one core and on two (each chain's draws depend only on
+  (seed, chain)), and two cores are not slower than one would have to be to be sequential.
+"""
+
+import numpy as np
+import pytest
+
+from bayes_cevns.inference import compile_cache
+from bayes_cevns.inference.compile_cache import model_key
+from bayes_cevns.inference.flat_density import flat_density, sample_nutpie
+from bayes_cevns.inference.objective import objective
+from bayes_cevns.model.build import build_model
+
+DATA = ["coherent_csi_2021"]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(compile_cache.CACHE_ENV, str(folder))
+    return folder
+
+
+def test_key_follows_the_model_and_nothing_else():
+    a, b = build_model("sm_scaled", DATA), build_model("sm_scaled", DATA)
+    assert model_key(a.model, "t") == model_key(b.model, "t")
+    assert model_key(a.model, "t") != model_key(a.model, "u")
+    obs = a.experiments[0].observed.copy()
+    obs[0, 0] += 1
+    other_data = build_model("sm_scaled", DATA, observed={DATA[0]: obs})
+    other_prior = build_model("sm_scaled", DATA, priors={"cevns_scale": "uniform(0.0,2.5)"})
+    other_value = build_model("sm", DATA, fixed={"sin2_theta_w": 0.24})
+    keys = {model_key(m.model, "t") for m in (a, other_data, other_prior, other_value)}
+    assert len(keys) == 4
+
+
+def test_cached_objective_equals_a_fresh_one_and_takes_toys(cache, monkeypatch):
+    built = build_model("sm_scaled", DATA)
+    first = objective(built)  # compiled and stored
+    assert len(list(cache.glob("chi2-*.pkl"))) == 1
+    loaded = objective(build_model("sm_scaled", DATA))  # loaded from the file
+    monkeypatch.setenv(compile_cache.CACHE_ENV, "off")
+    fresh = objective(build_model("sm_scaled", DATA))
+    rng = np.random.default_rng(4)
+    for _ in range(3):
+        x = first.start + 0.1 * rng.standard_normal(first.start.size)
+        v1, g1 = first.value_and_grad(x)
+        v2, g2 = loaded.value_and_grad(x)
+        v3, _ = fresh.value_and_grad(x)
+        assert v1 == v2 == v3
+        np.testing.assert_array_equal(g1, g2)
+        assert loaded.fun(x) == v1 and np.array_equal(loaded.grad(x), g1)
+    name = next(iter(loaded.data))
+    before = loaded.fun(loaded.start)
+    toy = loaded.data[name].get_value() + 3
+    loaded.set_data({name: toy})
+    fresh.set_data({name: toy})
+    assert loaded.fun(loaded.start) != before
+    assert loaded.fun(loaded.start) == fresh.fun(fresh.start)
+
+
+def test_damaged_cache_file_is_recompiled(cache):
+    built = build_model("sm_scaled", DATA)
+    flat = flat_density(built.model)
+    (path,) = cache.glob("flat_density-*.pkl")
+    path.write_bytes(b"not a pickle")
+    again = flat_density(build_model("sm_scaled", DATA).model)
+    np.testing.assert_array_equal(again.logp_dlogp(flat.x0)[1], flat.logp_dlogp(flat.x0)[1])
+    assert path.read_bytes() != b"not a pickle"
+
+
+def test_chains_do_not_depend_on_the_number_of_cores(cache):
+    built = build_model("sm_scaled", DATA)
+    one = sample_nutpie(built.model, draws=60, tune=60, chains=3, seed=11, cores=1)
+    two = sample_nutpie(built.model, draws=60, tune=60, chains=3, seed=11, cores=2)
+    assert list(two.posterior.chain.values) == [0, 1, 2]
+    for name in ("cevns_scale_csi", "csi_flux", "cevns_csi"):
+        np.testing.assert_array_equal(one.posterior[name].values, two.posterior[name].values)
+    a, b, _ = one.posterior["cevns_scale_csi"].values
+    assert not np.array_equal(a, b)  # the chains differ from each other
