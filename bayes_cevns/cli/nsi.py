@@ -34,23 +34,28 @@ def lma_dark(
     data: Data = DEFAULT_DATA,
     masses: Annotated[str, typer.Option("--masses", help="LO:HI:N Z' masses in MeV, log-spaced")] = "0.5:100000:11",
     weight_dark: Annotated[float, typer.Option("--weight-dark", help="prior probability of LMA-Dark")] = 0.5,
+    group: Annotated[str, typer.Option("--group", help="gauged U(1)': B | B-L")] = "B",
 ) -> None:
-    """P(LMA-Dark) with and without CEvNS vs the U(1)_B Z' mass ([NSI-UV] Sec. 3)."""
+    """P(LMA-Dark) with and without CEvNS vs the U(1)_B or U(1)_{B-L} Z' mass ([NSI-UV] Sec. 3)."""
     def run() -> None:
         from bayes_cevns.inference.nsi_scan import EpsScan
         from bayes_cevns.io import provenance
         from bayes_cevns.priors.presets import lma_two_solution_prior
+        from bayes_cevns.physics.nsi_zprime import matter_scale
         from bayes_cevns.studies.lma_dark import compute_lma_dark, write_lma_dark
         from bayes_cevns.studies.scan import parse_masses
 
         if not 0.0 < weight_dark < 1.0:
             raise ValueError(f"--weight-dark must lie in (0, 1), got {weight_dark}")
+        matter_scale(group)  # an unknown group is refused before any work
         experiments = experiment_list(data)
         grid = parse_masses(masses)
         check_output_folder(out)
         scan = EpsScan(experiments, ["eps_ee_u", "eps_ee_d"])
-        res = compute_lma_dark(scan, grid, prior=lma_two_solution_prior(weight_dark=weight_dark))
+        res = compute_lma_dark(scan, grid, prior=lma_two_solution_prior(weight_dark=weight_dark), group=group)
         write_lma_dark(res, out, provenance(scan.card, scan.built.experiments, method="grid",
-                                            masses=masses, weight_dark=weight_dark))
+                                            masses=masses, weight_dark=weight_dark, group=group))
 
-    run_then_show(run, f"{out}/nsi_lma_dark.md", UNFINISHED)
+    from bayes_cevns.studies.lma_dark import result_stem
+
+    run_then_show(run, f"{out}/{result_stem(group)}.md", UNFINISHED)

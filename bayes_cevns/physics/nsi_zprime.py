@@ -70,6 +70,16 @@ def coupling_for_eps(eps: float, m_zprime_mev: float, group: str = "B") -> float
     return eps * 2.0 * math.sqrt(2.0) * G_FERMI * m_zprime_mev**2 / GROUPS[group][0]
 
 
+def matter_scale(group: str) -> float:
+    """Earth-matter NSI over its quark part, eps^m / (3 (eps^u + eps^d)) with eps^m = eps^e + 3 eps^u +
+    3 eps^d (n_n = n_p = n_e, [NSI-UV] Eq. 32): 1 for U(1)_B; for U(1)_{B-L} the electron NSI
+    eps^e = -3 eps^q of Eq. 11 cancels half of the quark part, (-3 + 6) / 6 = 1/2."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown U(1)' group {group!r}; choose one of {sorted(GROUPS)}")
+    q_quark, q_e = GROUPS[group]
+    return (q_e / q_quark + 6.0) / 6.0
+
+
 def rank_one_residual(eps_aa: float, eps_bb: float, eps_ab: float) -> float:
     """|eps_ab|^2 - eps_aa eps_bb: zero for the single-psi model of [NSI-UV] Eq. 11, <= 0 for
     several copies (Cauchy-Schwarz); works on NumPy and PyTensor inputs."""

@@ -389,3 +389,25 @@ def test_osc_table_cli_spec_builds_the_tabulated_prior(tmp_path):
     for bad in (f"{path}", f"{path}:x", f"{path}:x=eps_ee_u*2", f"{path}:y=eps_ee_u"):
         with pytest.raises(ValueError):
             osc_table_term(bad)
+
+
+def test_lma_dark_for_b_minus_l_needs_twice_the_quark_nsi(csi_scan):
+    """U(1)_{B-L} ([NSI-UV] Eq. 11): eps^e = -3 eps^q, so the Earth-matter NSI eps^e + 3 eps^u + 3 eps^d is
+    half its quark part (U(1)_B: all of it), the LMA-Dark centre sits at twice the quark eps, and CEvNS
+    disfavours LMA-Dark for B-L at least as strongly as for B at every mass."""
+    from bayes_cevns.physics.nsi_zprime import matter_scale, zprime_nsi
+    from bayes_cevns.studies.lma_dark import compute_lma_dark
+
+    for group, want in (("B", 1.0), ("B-L", 0.5)):
+        nsi = zprime_nsi(1e-4, 1.0, (0.1, 0.0, 0.0), 10.0, group)
+        q = nsi["quark"]["eps_ee_u"] + nsi["quark"]["eps_ee_d"]
+        assert (nsi["electron"]["ee"] + 3 * q) / (3 * q) == pytest.approx(want, rel=1e-12)
+        assert matter_scale(group) == want
+    t = np.linspace(-2.0, 1.0, 241)
+    b = compute_lma_dark(csi_scan, [0.5, 10.0, 1e5], t)
+    bl = compute_lma_dark(csi_scan, [0.5, 10.0, 1e5], t, group="B-L")
+    assert bl["group"] == "B-L" and bl["t_dark_centre"] == pytest.approx(2 * b["t_dark_centre"], abs=0.02)
+    assert b["p_dark_without_cevns"] == pytest.approx(bl["p_dark_without_cevns"], abs=0.02)
+    for rb, rbl in zip(b["masses"], bl["masses"]):
+        assert rbl["p_dark_with_cevns"] <= rb["p_dark_with_cevns"] + 1e-3  # equal where CEvNS is blind (0.5 MeV)
+        assert rbl["delta_chi2_cevns_at_dark_centre"] >= rb["delta_chi2_cevns_at_dark_centre"] - 0.01
