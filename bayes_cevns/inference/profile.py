@@ -58,7 +58,9 @@ def _migrad(obj: Objective, fixed: Mapping[str, float] | None = None,
 
 def minimise(obj: Objective, fixed: Mapping[str, float] | None = None,
              start: Mapping[str, float] | None = None) -> Fit:
-    """MIGRAD minimum of chi^2 with some variables fixed."""
+    """MIGRAD minimum of chi^2 with some variables fixed (a model without free variables: its chi^2)."""
+    if not obj.names:
+        return Fit({}, {}, float(obj.fun(np.zeros(0))), True)
     m = _migrad(obj, fixed, start)
     vals = dict(zip(obj.names, map(float, m.values)))
     errs = dict(zip(obj.names, map(float, m.errors)))
