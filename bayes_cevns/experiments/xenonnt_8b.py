@@ -156,16 +156,20 @@ def source_moments(sources: tuple[SolarSource, ...], iso: Isotope, t_mev: np.nda
     return tuple(sum(p[m] for p in parts) for m in range(3))
 
 
+def _kernel(sources: tuple[SolarSource, ...], iso: Isotope):
+    """K_{i,f}(T) of ``iso`` folded over the summed flux of ``sources`` ([LM] Eq. 4), as a function of T."""
+    def kernel(t: np.ndarray) -> np.ndarray:
+        return folded_kernel(t, iso.mass, source_moments(sources, iso, t))
+    return kernel
+
+
 def rate_weights(nodes_mev: np.ndarray, exposure_t_y: float, sources: tuple[SolarSource, ...]):
     """(kinematics per isotope, W of shape (n_iso, 3, K)) for the exposure (module docstring)."""
     kins, weights = [], []
     for iso, per_tonne in xenon_targets():
         pref = per_tonne * exposure_t_y * SECONDS_PER_YEAR * G_FERMI**2 * iso.mass / np.pi * MEV2_TO_CM2
 
-        def kernel(t: np.ndarray, iso: Isotope = iso) -> np.ndarray:
-            return folded_kernel(t, iso.mass, source_moments(sources, iso, t))
-
-        weights.append(pref * hat_weights(nodes_mev, kernel))
+        weights.append(pref * hat_weights(nodes_mev, _kernel(sources, iso)))
         kins.append(Kinematics.from_moments(iso, nodes_mev, source_moments(sources, iso, nodes_mev), SOLAR_FLAVOURS))
     return tuple(kins), np.stack(weights)
 
@@ -182,9 +186,7 @@ def xsec_weights(nodes_mev: np.ndarray, source: SolarSource) -> np.ndarray:
     t0, dt = nodes_mev[0], nodes_mev[1] - nodes_mev[0]
     out = []
     for iso, per_tonne in targets:
-        def kernel(t: np.ndarray, iso: Isotope = iso) -> np.ndarray:
-            return folded_kernel(t, iso.mass, source.moments(e_min(t, iso.mass)))
-
+        kernel = _kernel((source,), iso)
         wk = hat_weights(nodes_mev, kernel)
         t = 0.5 * t0 * (x + 1.0)
         below = kernel(t) * (0.5 * t0 * w)

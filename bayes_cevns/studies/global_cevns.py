@@ -32,7 +32,7 @@ from bayes_cevns.experiments.datasets import DEFAULT_DATA, GLOBAL_COMBINATIONS, 
 from bayes_cevns.inference.fitting import run_fit
 from bayes_cevns.inference.limits import CL_2SIGMA
 from bayes_cevns.io import provenance, write_json_atomic, write_text_atomic, write_with
-from bayes_cevns.studies.nsi import compute_bounds_table
+from bayes_cevns.studies.nsi import fmt_intervals, compute_bounds_table
 from bayes_cevns.studies.scan import compute_missing, load_slices, summarise_slice
 
 #: the physics parameters of the SM fits
@@ -100,10 +100,6 @@ def _fmt(v: Mapping) -> str:
     return f"{v['mean']:.4g} ± {v['sd']:.2g} [{v['hdi_low']:.4g}, {v['hdi_high']:.4g}]"
 
 
-def _intervals(iv: Sequence[Sequence[float]]) -> str:
-    return " ∪ ".join(f"[{a:+.3f}, {b:+.3f}]" for a, b in iv) if iv else "none"
-
-
 def markdown(result: Mapping) -> str:
     """The three tables of a :func:`compute_global` result as Markdown."""
     sm = result["sm"]
@@ -120,8 +116,8 @@ def markdown(result: Mapping) -> str:
     lines += ["", f"### NSI, one coupling at a time ({100 * nsi['cl']:g}%, contact)", "",
               "| coupling | data | χ² allowed | Bayes HPD | best fit |", "|---|---|---|---|---|"]
     for r in nsi["rows"]:
-        lines.append(f"| {r['coupling']} | {r['data']} | {_intervals(r['chi2_intervals'])} | "
-                     f"{_intervals(r['bayes_hpd'])} | {r['best']:+.3f} |")
+        lines.append(f"| {r['coupling']} | {r['data']} | {fmt_intervals(r['chi2_intervals'])} | "
+                     f"{fmt_intervals(r['bayes_hpd'])} | {r['best']:+.3f} |")
     med = result["mediators"]
     lines += ["", f"### Light mediators: χ² upper limit on g ({100 * med['cl']:.2f}%)", "",
               "| model | M (MeV) | " + " | ".join(COMPARED) + " | ratio |", "|---|---|" + "---|" * (len(COMPARED) + 1)]

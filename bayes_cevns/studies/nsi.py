@@ -40,7 +40,8 @@ from bayes_cevns.io import provenance, write_json_atomic, write_text_atomic
 DATASETS: dict[str, tuple[str, ...]] = {title(d): d for d in COHERENT_COMBINATIONS}
 
 
-def _fmt_intervals(iv: Sequence[Sequence[float]]) -> str:
+def fmt_intervals(iv: Sequence[Sequence[float]]) -> str:
+    """Allowed intervals as text: "[a, b] ∪ [c, d]", or "none"."""
     return " ∪ ".join(f"[{a:+.3f}, {b:+.3f}]" for a, b in iv) if iv else "none"
 
 
@@ -97,8 +98,8 @@ def write_bounds_table(table: dict, out: str | Path) -> None:
              "|---|---|---|---|---|---|---|"]
     for r in rows:
         masses = ", ".join(f"{m:.2f}" for m in r["bayes_hpd_mass"])
-        lines.append(f"| {r['coupling']} | {r['data']} | {_fmt_intervals(r['chi2_intervals'])} | "
-                     f"{_fmt_intervals(r['bayes_hpd'])} ({masses}) | {r['best']:+.3f} | {r['delta_chi2_sm']:.2f} | "
+        lines.append(f"| {r['coupling']} | {r['data']} | {fmt_intervals(r['chi2_intervals'])} | "
+                     f"{fmt_intervals(r['bayes_hpd'])} ({masses}) | {r['best']:+.3f} | {r['delta_chi2_sm']:.2f} | "
                      f"{r['bf01']:.2f} ± {r['bf01_sd']:.1g} |")
     for q in ("u", "d"):
         lines.append(f"| eps_tautau_{q} | any | unconstrained | prior | — | 0 | 1 |")
