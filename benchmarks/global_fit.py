@@ -8,18 +8,15 @@ nuisance sampled (:func:`bayes_cevns.studies.global_cevns.global_sm_fits`); prin
 the minimum bulk ESS per wall-clock second.
 """
 
-import argparse
 import json
 
 from bayes_cevns.experiments.datasets import GLOBAL_COMBINATIONS
 from bayes_cevns.studies.global_cevns import global_sm_fits
+from nuts_options import nuts_arguments
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--draws", type=int, default=1000)
-    ap.add_argument("--tune", type=int, default=1000)
-    ap.add_argument("--chains", type=int, default=4)
+    ap = nuts_arguments(__doc__)
     a = ap.parse_args()
     label = "all six"
     res = global_sm_fits(a.draws, a.tune, a.chains, seed=0, combinations={label: GLOBAL_COMBINATIONS[label]})

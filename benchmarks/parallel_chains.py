@@ -8,7 +8,6 @@ sampled with nutpie on 1 process and on ``default_cores`` forked processes
 two posteriors are compared draw for draw (they are identical by construction).
 """
 
-import argparse
 import json
 import resource
 import time
@@ -18,6 +17,7 @@ import numpy as np
 from bayes_cevns.inference.flat_density import flat_density, sample_nutpie
 from bayes_cevns.inference.parallel_chains import default_cores
 from bayes_cevns.model.build import build_model
+from nuts_options import nuts_arguments
 
 
 def _cpu() -> float:
@@ -26,10 +26,7 @@ def _cpu() -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--draws", type=int, default=1000)
-    ap.add_argument("--tune", type=int, default=1000)
-    ap.add_argument("--chains", type=int, default=4)
+    ap = nuts_arguments(__doc__)
     a = ap.parse_args()
     model = build_model("sm_scaled", ["coherent_csi_2021", "coherent_ar_2020"]).model
     flat = flat_density(model)

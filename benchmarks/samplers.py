@@ -13,7 +13,6 @@ space (``model.compile_logp``) for a fixed budget of steps, reported with its nu
 evaluations (it uses no gradients).
 """
 
-import argparse
 import json
 import time
 
@@ -23,6 +22,7 @@ from bayes_cevns.inference import sampling
 from bayes_cevns.io import write_json_atomic
 from bayes_cevns.inference.flat_density import flat_density, sample_nutpie
 from bayes_cevns.model.build import build_model
+from nuts_options import nuts_arguments
 
 DATA = ["coherent_csi_2021", "coherent_ar_2020"]
 
@@ -97,10 +97,7 @@ def _emcee(a) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--draws", type=int, default=1000)
-    ap.add_argument("--tune", type=int, default=1000)
-    ap.add_argument("--chains", type=int, default=4)
+    ap = nuts_arguments(__doc__)
     ap.add_argument("--emcee-steps", type=int, default=4000)
     ap.add_argument("--only", default="nutpie,pymc,nutpie_bridge,numpyro,emcee")
     a = ap.parse_args()
