@@ -50,10 +50,12 @@ def _card(card: str | ModelCard) -> ModelCard:
     return load_card(card) if isinstance(card, str) else card
 
 
-def _experiments(experiments: Sequence[str]) -> list[str]:
-    """The experiment ids, each loaded once (an unknown id raises before any compilation)."""
+def _experiments(experiments: Sequence) -> list:
+    """The experiments (ids or loaded :class:`Experiment` objects), each id loaded once (an unknown
+    id raises before any compilation)."""
     for e in experiments:
-        load_experiment(e)
+        if isinstance(e, str):
+            load_experiment(e)
     return list(experiments)
 
 
@@ -91,7 +93,7 @@ def profile(card: str | ModelCard, param: str, grid: Sequence[float] | np.ndarra
     return result | {"model": c.name, "data": [e.name for e in exps]}
 
 
-def limit(card: str | ModelCard, mass_mev: float, experiments: Sequence[str] = DEFAULT_DATA,
+def limit(card: str | ModelCard, mass_mev: float, experiments: Sequence = DEFAULT_DATA,
           method: str = "chi2", cl: float = CL_2SIGMA, prior: str = "log_uniform") -> dict:
     """Upper limit on the coupling at one mediator mass: profile chi^2 (Wilks, 1 dof) or the
     marginal posterior quantile under ``prior`` (one of :data:`~bayes_cevns.inference.limits.PRIORS`)."""

@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 from bayes_cevns.cli.errors import reported
-from bayes_cevns.cli.options import DEFAULT_DATA, AsJson, Cl, Data, MediatorCard, OutFolder, Scheduler, Workers
+from bayes_cevns.cli.options import (DEFAULT_DATA, AsJson, Cl, Data, DataOptions, MediatorCard, OutFolder, Scheduler,
+                                     Workers)
 from bayes_cevns.cli.output import console, run_then_show
-from bayes_cevns.cli.parsing import experiment_list
+from bayes_cevns.cli.parsing import experiment_list, experiments_with_options
 from bayes_cevns.cli.paths import check_output_folder
 from bayes_cevns.model.cards import load_card
 from bayes_cevns.signals import stop_on_signals
@@ -30,13 +31,15 @@ def limit(
     method: Annotated[str, typer.Option("--method", help="chi2 or bayes")] = "chi2",
     cl: Cl = 0.9545,
     prior: Annotated[str, typer.Option("--prior", help="bayes: log_uniform or uniform_g2")] = "log_uniform",
+    data_option: DataOptions = None,
     as_json: AsJson = False,
 ) -> None:
     """Upper limit on the coupling at one mediator mass (profile chi^2 or marginal posterior)."""
     with reported():
         from bayes_cevns.api import limit as api_limit
 
-        out = api_limit(card, mass, experiment_list(data), method=method, cl=cl, prior=prior)
+        out = api_limit(card, mass, experiments_with_options(data, data_option), method=method, cl=cl,
+                        prior=prior)
     if as_json:
         typer.echo(json.dumps(out))
     else:

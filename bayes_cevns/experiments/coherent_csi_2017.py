@@ -30,12 +30,14 @@ which the SM prediction is 174 events (COHERENT: 173 +- 48) and the fitted CEvNS
 fit 129; 1-us bins: 148): the data are a few hundred events.
 """
 
+from dataclasses import replace
+
 import numpy as np
 from scipy.special import gammaln, xlogy
 
 from bayes_cevns.experiments.base import Background, Experiment, Morph, Nuisance, TimeTable
 from bayes_cevns.experiments.data import DataIntegrityError, load_yaml
-from bayes_cevns.experiments.registry import register
+from bayes_cevns.experiments.registry import load_experiment, register
 from bayes_cevns.experiments.release_manifest import release_file, release_file_checksums
 from bayes_cevns.experiments.response import (
     flavour_block_matrix,
@@ -170,10 +172,22 @@ def _acceptance_sets(par: dict) -> tuple[tuple, dict, dict]:
     return nominal, up, down
 
 
-@register(NAME, label="csi17", color="tab:cyan", title="CsI 2017")
+#: paper treatments (``treatment=``): ``e6lr``, [E6LR] Eq. 21, one Gaussian count (the measured 142
+#: events, sigma^2 = N_meas + 2 B_ss + B_0n, signal and prompt-neutron nuisances): the registered
+#: row of that name in ``data/projected/setups.toml``, with [E6LR]'s acceptance and quenching
+E6LR_ROW = "coherent_csi_2017"
+TREATMENTS = ("full", "e6lr")
+
+
+@register(NAME, label="csi17", color="tab:cyan", title="CsI 2017", options=("treatment",))
 def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
-         n_nodes: int = RECOIL_NODES_PER_SEGMENT) -> Experiment:
-    """Build the CsI 2017 experiment: data, response matrices, templates and nuisances."""
+         n_nodes: int = RECOIL_NODES_PER_SEGMENT, treatment: str = "full") -> Experiment:
+    """Build the CsI 2017 experiment: data, response matrices, templates and nuisances; with
+    ``treatment="e6lr"``, the single-count chi^2 of [E6LR] Eq. 21 instead (:data:`TREATMENTS`)."""
+    if treatment not in TREATMENTS:
+        raise ValueError(f"{NAME}: unknown treatment {treatment!r}; choose one of {list(TREATMENTS)}")
+    if treatment == "e6lr":
+        return replace(load_experiment(E6LR_ROW), name=NAME, label="csi17", color="tab:cyan")
     pe_edges = np.asarray(pe_edges, dtype=float)
     time_edges = np.asarray(time_edges, dtype=float)
     _check_edges(pe_edges, time_edges)

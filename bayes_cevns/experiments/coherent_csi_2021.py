@@ -44,6 +44,7 @@ from bayes_cevns.experiments.response import (
 )
 from bayes_cevns.experiments.steady_state import SteadyState
 from bayes_cevns.experiments.timing import onset_nuisance, onset_time_table
+from bayes_cevns.experiments.treatments import FULL, Treatment, check_treatment, treated
 from bayes_cevns.physics.constants import AVOGADRO, ISOTOPES
 from bayes_cevns.physics.flux import fluence_norm
 
@@ -131,20 +132,34 @@ def pe_response(recoil_mev: np.ndarray, qf_coeffs: np.ndarray, eff_coeffs: np.nd
     return rebin_fine(probs, fine, pe_edges).T
 
 
-SS_MODELS = ("smooth", "factorised")
+SS_MODELS = ("smooth", "factorised", "histogram")
 
 
-@register(RELEASE, label="csi", color="tab:blue", title="CsI")
+#: paper treatments (``treatment=``): [LM] Eq. 6, Baker-Cousins chi^2 on the 9 x 11 bins with one
+#: 12% CEvNS-rate nuisance (flux 10%, quenching 3.8%, efficiency 4.1%, form factor 3.4%), BRN 25%,
+#: NIN 35% and SS 2.1%; the quenching, efficiency and onset shapes held at nominal
+TREATMENTS = {
+    "lm2022": Treatment("lm2022", "[LM] Eq. 6", "poisson", 0.12,
+                        {"brn": 0.25, "nin": 0.35, "ss": 0.021}),
+}
+
+
+@register(RELEASE, label="csi", color="tab:blue", title="CsI", options=("treatment",))
 def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
-         n_nodes: int = RECOIL_NODES_PER_SEGMENT, ss_model: str = "smooth") -> Experiment:
+         n_nodes: int = RECOIL_NODES_PER_SEGMENT, ss_model: str = "smooth",
+         treatment: str = FULL) -> Experiment:
     """Build the CsI 2021 experiment: data, response matrices, templates and nuisances.
 
     ``ss_model``: ``"smooth"`` (default) fits the steady-state shape to the AC events
     (:mod:`bayes_cevns.experiments.steady_state`); ``"factorised"`` is the AC energy marginal x
-    AC time marginal, which keeps the AC sample's noise in the template.
+    AC time marginal, which keeps the AC sample's noise in the template; ``"histogram"`` is the AC
+    events in each bin ([LM] takes N_SS "from the AC data" without saying which of these).
+    ``treatment``: ``"full"`` (the package's likelihood) or a paper's statistical model from
+    :data:`TREATMENTS`.
     """
     if ss_model not in SS_MODELS:
         raise ValueError(f"unknown ss_model {ss_model!r}; choose one of {SS_MODELS}")
+    check_treatment(RELEASE, treatment, TREATMENTS)
     pe_edges = np.asarray(pe_edges, dtype=float)
     time_edges = np.asarray(time_edges, dtype=float)
     if pe_edges[-1] > 60.0 + 1e-9 or time_edges[-1] > 6.0 + 1e-9 or time_edges[0] < 0:
@@ -184,7 +199,8 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
     else:
         ac_hist = histogram_events(anti, pe_edges, time_edges)
         n_ac = int(ac_hist.sum())
-        ss_template = np.outer(ac_hist.sum(axis=1), ac_hist.sum(axis=0)) / n_ac
+        ss_template = ac_hist.astype(float) if ss_model == "histogram" else \
+            np.outer(ac_hist.sum(axis=1), ac_hist.sum(axis=0)) / n_ac
 
     backgrounds = {}
     for name, sigma, desc in (("brn", 0.25, "beam-related neutrons"),
@@ -212,7 +228,7 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
         "csi_eff": Nuisance("csi_eff", 0.0, 1.0, "energy-efficiency systematic"),
         "csi_onset": onset_nuisance(time_table, ONSET_SIGMA_US),
     }
-    return Experiment(
+    exp = Experiment(
         name=RELEASE,
         isotopes=isotopes,
         recoil_grid=grid,
@@ -236,4 +252,5 @@ def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
         reference=dict(REFERENCE),
         xsec_weights=xsec_weights(wts, targets, eta),
     )
+    return treated(exp, treatment, TREATMENTS)
 

@@ -56,9 +56,10 @@ def parse_masses(text: str) -> np.ndarray:
     return np.geomspace(lo, hi, n)
 
 
-def scanner(card: str, experiments: Sequence[str]) -> MediatorScan:
-    """The (cached, per process) compiled scan for a card and dataset."""
-    key = (load_card(card).text, tuple(experiments))
+def scanner(card: str, experiments: Sequence) -> MediatorScan:
+    """The (cached, per process) compiled scan for a card and dataset (experiment ids, or loaded
+    experiments, which are cached by identity)."""
+    key = (load_card(card).text, tuple(e if isinstance(e, str) else id(e) for e in experiments))
     if key not in _SCANS:
         _SCANS[key] = MediatorScan(card, list(experiments))
     return _SCANS[key]

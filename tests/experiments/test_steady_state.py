@@ -59,7 +59,7 @@ def test_fit_needs_events():
     with pytest.raises(ValueError, match="at least 20"):
         SteadyState.fit(np.array([[10.0, 1.0]] * 5), (0.0, 60.0), (0.0, 6.0), time_efficiency)
     with pytest.raises(ValueError, match="unknown ss_model"):
-        load(ss_model="histogram")
+        load(ss_model="binned")
 
 
 def _fitted_count(exp) -> float:
