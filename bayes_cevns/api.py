@@ -32,6 +32,7 @@ from bayes_cevns.inference.limits import (
     mode_masses,
     posterior_log10_g,
 )
+from bayes_cevns.inference.neyman import neyman_limit
 from bayes_cevns.inference.nsi_scan import CEVNS_VISIBLE, EPS_RANGE, HEAVY_MASS_MEV, EpsScan, check_grid
 from bayes_cevns.inference.profile import objective, profile_scan
 from bayes_cevns.model.build import build_model
@@ -43,7 +44,7 @@ from bayes_cevns.studies.lma_dark import compute_lma_dark
 from bayes_cevns.studies.nsi import coupling_bounds
 from bayes_cevns.studies.scan import load_slices, run_scan, scanner
 
-LIMIT_METHODS = ("chi2", "bayes")
+LIMIT_METHODS = ("chi2", "bayes", "neyman")
 
 
 def _card(card: str | ModelCard) -> ModelCard:
@@ -94,20 +95,30 @@ def profile(card: str | ModelCard, param: str, grid: Sequence[float] | np.ndarra
 
 
 def limit(card: str | ModelCard, mass_mev: float, experiments: Sequence = DEFAULT_DATA,
-          method: str = "chi2", cl: float = CL_2SIGMA, prior: str = "log_uniform") -> dict:
-    """Upper limit on the coupling at one mediator mass: profile chi^2 (Wilks, 1 dof) or the
-    marginal posterior quantile under ``prior`` (one of :data:`~bayes_cevns.inference.limits.PRIORS`)."""
+          method: str = "chi2", cl: float = CL_2SIGMA, prior: str = "log_uniform", toys: int = 500,
+          seed: int = 0) -> dict:
+    """Upper limit on the coupling at one mediator mass: profile chi^2 (Wilks, 1 dof), the
+    marginal posterior quantile under ``prior`` (one of :data:`~bayes_cevns.inference.limits.PRIORS`),
+    or ``neyman``: the profile chi^2 with the critical value of ``toys`` toys at the Wilks limit
+    (:func:`~bayes_cevns.inference.neyman.neyman_limit`)."""
     if method not in LIMIT_METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {LIMIT_METHODS}")
+    if method == "neyman" and toys < 20:
+        raise ValueError(f"the Neyman limit needs at least 20 toys, got {toys}")
     _check_prior(prior)
     delta_chi2_threshold(cl)
     if not (np.isfinite(mass_mev) and mass_mev > 0):
         raise ValueError(f"mediator mass must be a positive number of MeV, got {mass_mev}")
     c = _card(card)
-    sl = scanner(c.source or c.name, _experiments(experiments)).slice(float(mass_mev))
+    scan = scanner(c.source or c.name, _experiments(experiments))
+    sl = scan.slice(float(mass_mev))
+    out = {"model": c.name, "mass_mev": float(mass_mev), "method": method, "cl": cl}
+    if method == "neyman":
+        res = neyman_limit(scan, sl, toys, seed, cl)
+        return out | {"coupling_upper": res["coupling_neyman"],
+                      **{k: v for k, v in res.items() if k not in ("delta_chi2_toys", "cl")}}
     res = chi2_upper(sl, cl) if method == "chi2" else bayes_upper(sl, cl, prior)
-    out = {"model": c.name, "mass_mev": float(mass_mev), "method": method, "cl": cl,
-           "coupling_upper": res["coupling_upper"]}
+    out["coupling_upper"] = res["coupling_upper"]
     if method == "bayes":
         out["prior"] = prior
     return out

@@ -28,18 +28,20 @@ def limit(
     card: MediatorCard,
     data: Data = DEFAULT_DATA,
     mass: Annotated[float, typer.Option("--mass", help="mediator mass in MeV")] = 10.0,
-    method: Annotated[str, typer.Option("--method", help="chi2 or bayes")] = "chi2",
+    method: Annotated[str, typer.Option("--method", help="chi2, bayes or neyman (toys at the Wilks limit)")] = "chi2",
     cl: Cl = 0.9545,
     prior: Annotated[str, typer.Option("--prior", help="bayes: log_uniform or uniform_g2")] = "log_uniform",
+    toys: Annotated[int, typer.Option("--toys", help="neyman: number of toys")] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="neyman: seed of the toys")] = 0,
     data_option: DataOptions = None,
     as_json: AsJson = False,
 ) -> None:
-    """Upper limit on the coupling at one mediator mass (profile chi^2 or marginal posterior)."""
+    """Upper limit on the coupling at one mediator mass (profile chi^2, marginal posterior, or Neyman)."""
     with reported():
         from bayes_cevns.api import limit as api_limit
 
         out = api_limit(card, mass, experiments_with_options(data, data_option), method=method, cl=cl,
-                        prior=prior)
+                        prior=prior, toys=toys, seed=seed)
     if as_json:
         typer.echo(json.dumps(out))
     else:

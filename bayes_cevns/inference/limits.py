@@ -26,9 +26,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import minimize, minimize_scalar
+from scipy.optimize import minimize
 
-from bayes_cevns.inference.coverage import prior_predictive_toys
 from bayes_cevns.inference.profile import objective
 from bayes_cevns.inference.refine import Refinement, refine, slope_outliers
 from bayes_cevns.inference.slices import (
@@ -54,7 +53,7 @@ SLICE_ALGORITHM = "strips-3"
 SLICE_RULE = Refinement(threshold=delta_chi2_threshold(CL_2SIGMA, 1), resolution=0.01)
 
 __all__ = ["CL_2SIGMA", "LOG10_G_RANGE", "PRIORS", "SLICE_ALGORITHM", "SLICE_RULE", "MediatorScan", "Slice",
-           "bayes_upper", "chi2_upper", "delta_chi2_threshold", "hpd_level", "limit_coverage", "mode_masses", "plane",
+           "bayes_upper", "chi2_upper", "delta_chi2_threshold", "hpd_level", "mode_masses", "plane",
            "posterior_log10_g"]
 
 
@@ -105,13 +104,15 @@ class MediatorScan:
         return v, g[self.nuis]
 
     def profile(self, lg: float, lm: float, xn0: np.ndarray | None = None, h0: np.ndarray | None = None,
-                max_iter: int = 40) -> tuple[float, np.ndarray, np.ndarray]:
+                max_iter: int = 40, polish: bool = True) -> tuple[float, np.ndarray, np.ndarray]:
         """min over nuisances of chi^2 at fixed (log10 g, log10 M): (chi^2, nuisances, Hessian).
 
         Newton steps with the finite-difference Hessian of the analytic gradient (negative
         curvature floored), backtracking on chi^2 and clipping into the nuisance bounds. The
         Hessian of a neighbouring grid point (``h0``) is reused for the steps and refreshed only
-        every few iterations; the returned Hessian is evaluated at the minimum.
+        every few iterations; the returned Hessian is evaluated at the minimum. ``polish=False``
+        (a toy's search for its global minimum) skips the L-BFGS fallback where Newton stalls and
+        returns the last Newton Hessian instead of a fresh one.
         """
         lo = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds]) + 1e-9
         hi = np.array([np.inf if b[1] is None else b[1] for b in self.bounds]) - 1e-9
@@ -139,6 +140,8 @@ class MediatorScan:
             short_steps = short_steps + 1 if t < 1.0 else 0
             if short_steps >= 2 or it % 8 == 7:
                 h = self.hessian(lg, lm, x, g)
+        if not polish:
+            return float(f), x, h
         h = self.hessian(lg, lm, x, g)
         if not converged or np.linalg.eigvalsh(h)[0] <= 0:
             f, x, h = self._quasi_newton(lg, lm, x, f, lo, hi)
@@ -241,38 +244,3 @@ class MediatorScan:
                 break
             fixed += improved
         return fixed
-
-
-def limit_coverage(scan: MediatorScan, mass_mev: float, g_true: float, n_toys: int, cl: float = CL_2SIGMA,
-                   seed: int = 0, n_grid: int = 15) -> dict:
-    """Frequentist coverage of the chi^2 coupling region at one mass on prior-predictive toys.
-
-    Toys are drawn with g = ``g_true`` and M fixed, every nuisance from its prior
-    (:func:`bayes_cevns.inference.coverage.prior_predictive_toys`). A toy covers when
-    Delta chi^2(g_true) = chi^2_p(g_true) - min_g chi^2_p <= chi2.ppf(cl, 1); the minimum over g
-    is found on a coarse log10 g grid and polished with a bounded scalar minimisation.
-    """
-    lm, lg_true = math.log10(mass_mev), math.log10(g_true)
-    toys = prior_predictive_toys(scan.built, {scan.coupling_rv: lg_true, scan.mass_rv: lm}, n_toys, seed)
-    thr = delta_chi2_threshold(cl, 1)
-    original = {k: v.get_value() for k, v in scan.obj.data.items()}
-    grid = np.linspace(LOG10_G_RANGE[0], lg_true + 1.0, n_grid)
-    dchi2 = []
-    try:
-        for i in range(n_toys):
-            scan.obj.set_data({k: v[i] for k, v in toys.items()})
-            c_true, _, _ = scan.profile(lg_true, lm)
-            vals, xn = [], None
-            for lg in grid:
-                c, xn, _ = scan.profile(float(lg), lm, xn)
-                vals.append(c)
-            k = int(np.argmin(vals))
-            lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, n_grid - 1)]
-            best = minimize_scalar(lambda x: scan.profile(x, lm, xn)[0], bounds=(lo, hi), method="bounded",
-                                   options={"xatol": 1e-3})
-            dchi2.append(c_true - min(best.fun, min(vals), c_true))
-    finally:
-        scan.obj.set_data(original)
-    dchi2 = np.array(dchi2)
-    return {"coverage": float(np.mean(dchi2 <= thr)), "n_toys": n_toys, "cl": cl, "g_true": g_true,
-            "mass_mev": mass_mev, "delta_chi2_at_truth": dchi2.tolist()}

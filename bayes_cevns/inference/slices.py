@@ -52,14 +52,15 @@ class Slice:
         return asdict(self)
 
 
-def chi2_upper(sl: Slice, cl: float = CL_2SIGMA) -> dict:
+def chi2_upper(sl: Slice, cl: float = CL_2SIGMA, threshold: float | None = None) -> dict:
     """chi^2 limit: the upper end of the first allowed interval, when that interval starts at the
     smallest coupling of the grid (the SM-like region), i.e. the first g above it where
     Delta chi^2 crosses ``chi2.ppf(cl, 1)``. Every allowed interval (``allowed_log10_g``, the
     strips included) comes from :func:`bayes_cevns.inference.intervals.allowed_intervals`;
-    ``log10_g_resolution`` is the grid spacing at the crossing."""
+    ``log10_g_resolution`` is the grid spacing at the crossing. ``threshold`` replaces Wilks'
+    Delta chi^2 (e.g. a Neyman critical value)."""
     lg, c2, _ = sl.arrays()
-    thr = delta_chi2_threshold(cl, 1)
+    thr = delta_chi2_threshold(cl, 1) if threshold is None else float(threshold)
     cmin = float(np.nanmin(c2))
     allowed = allowed_intervals(lg, c2 - cmin, thr)
     out = {"threshold": thr, "chi2_min": cmin, "log10_g_best": float(lg[np.nanargmin(c2)]),
