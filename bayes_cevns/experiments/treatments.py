@@ -91,8 +91,7 @@ def _single_count(exp: Experiment, count: float, sigma: float, all_times: bool) 
     shape = exp.signal_shape.nominal.reshape(ne, -1)
     if all_times and np.any(shape != 1.0):
         raise ValueError(f"{exp.name}: a count over all arrival times needs a flat signal shape")
-    tau = np.ones((3, 1)) if all_times else exp.time_table.at(0.0)
-    weight = np.einsum("ft,et->fe", tau, shape[:, :tau.shape[1]])
+    weight = np.ones((3, ne)) if all_times else np.einsum("ft,et->fe", exp.time_table.at(0.0), shape)
     response = np.einsum("fen,fe->fn", exp.energy_response.nominal.reshape(3, ne, -1), weight)
     return replace(
         exp, nuisances={}, signal_norm_nuisances=(), backgrounds={}, energy_response=Morph(response),
