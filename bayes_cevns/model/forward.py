@@ -121,9 +121,9 @@ def _interp_time(exp: Experiment, z: Mapping):
 def signal_per_flavour(exp: Experiment, q2, z: Mapping):
     """Counts per flavour and energy bin (3, n_energy) before timing, with energy-response morphs.
 
-    The response is block-diagonal in flavour: the blocks of all stacked morph terms form one
-    matrix (:func:`_dense_response`), and one matrix-vector product gives every flavour's counts.
-    A grid response (``exp.response_grid``) gives the rate per flavour and node, sum_i W[i, f, k] Q^2[i, f, k], times
+    The response is block-diagonal in flavour, so each flavour's Q^2 is multiplied by its own block
+    of all stacked morph terms in one batched matrix-vector product. A grid response
+    (``exp.response_grid``) gives the rate per flavour and node, sum_i W[i, f, k] Q^2[i, f, k], times
     the interpolated efficiency E(z)[e, k].
     """
     if exp.response_grid is not None:
@@ -133,21 +133,11 @@ def signal_per_flavour(exp: Experiment, q2, z: Mapping):
         return pt.dot(rate, eff.T)
     names, powers, blocks = exp.flavour_blocks
     ne = exp.shape[0]
-    response = pytensor.shared(_dense_response(blocks, exp.recoil_grid.shape), name=f"{exp.name}_response")
-    v = pt.dot(response, q2).reshape((3, len(names) + 1, ne))
+    n_iso, k = exp.recoil_grid.shape
+    response = pytensor.shared(blocks, name=f"{exp.name}_response")
+    q2f = q2.reshape((n_iso, 3, k)).dimshuffle(1, 0, 2).reshape((3, n_iso * k))
+    v = pt.matmul(response, q2f[:, :, None]).reshape((3, len(names) + 1, ne))
     return pt.tensordot(_morph_coefficients(names, powers, z), v, axes=[[0], [1]])
-
-
-def _dense_response(blocks: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
-    """The flavour blocks (3, M, n_iso * K) as one matrix (3 M, n_iso * 3 * K), zero between flavours,
-    acting on vec(Q^2) in its own (isotope, flavour, node) order. (A batched product of the blocks
-    costs Numba about 5 s more to compile without a cache, and is not faster per call.)"""
-    n_iso, k = grid_shape
-    rows = blocks.shape[1]
-    dense = np.zeros((3, rows, n_iso, 3, k))
-    for f in range(3):
-        dense[f, :, :, f, :] = blocks[f].reshape(rows, n_iso, k)
-    return dense.reshape(3 * rows, n_iso * 3 * k)
 
 
 #: the card whose default values define the reference of the count-equivalent cross section
