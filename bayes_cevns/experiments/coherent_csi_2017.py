@@ -38,6 +38,7 @@ from scipy.special import gammaln, xlogy
 from bayes_cevns.experiments.base import Background, Experiment, Morph, Nuisance, TimeTable
 from bayes_cevns.experiments.data import DataIntegrityError, load_yaml
 from bayes_cevns.experiments.registry import load_experiment, register
+from bayes_cevns.experiments.treatments import FULL, check_treatment
 from bayes_cevns.experiments.release_manifest import release_file, release_file_checksums
 from bayes_cevns.experiments.response import (
     flavour_block_matrix,
@@ -176,16 +177,15 @@ def _acceptance_sets(par: dict) -> tuple[tuple, dict, dict]:
 #: events, sigma^2 = N_meas + 2 B_ss + B_0n, signal and prompt-neutron nuisances): the registered
 #: row of that name in ``data/projected/setups.toml``, with [E6LR]'s acceptance and quenching
 E6LR_ROW = "coherent_csi_2017"
-TREATMENTS = ("full", "e6lr")
+TREATMENTS = ("e6lr",)
 
 
 @register(NAME, label="csi17", color="tab:cyan", title="CsI 2017", options=("treatment",))
 def load(pe_edges: np.ndarray = PE_EDGES, time_edges: np.ndarray = TIME_EDGES,
-         n_nodes: int = RECOIL_NODES_PER_SEGMENT, treatment: str = "full") -> Experiment:
+         n_nodes: int = RECOIL_NODES_PER_SEGMENT, treatment: str = FULL) -> Experiment:
     """Build the CsI 2017 experiment: data, response matrices, templates and nuisances; with
     ``treatment="e6lr"``, the single-count chi^2 of [E6LR] Eq. 21 instead (:data:`TREATMENTS`)."""
-    if treatment not in TREATMENTS:
-        raise ValueError(f"{NAME}: unknown treatment {treatment!r}; choose one of {list(TREATMENTS)}")
+    check_treatment(NAME, treatment, TREATMENTS)
     if treatment == "e6lr":
         return replace(load_experiment(E6LR_ROW), name=NAME, label="csi17", color="tab:cyan")
     pe_edges = np.asarray(pe_edges, dtype=float)

@@ -18,7 +18,7 @@ A treatment is applied to a loaded :class:`~bayes_cevns.experiments.base.Experim
 option ``treatment`` (``--data-option treatment=lm2022``).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -37,7 +37,8 @@ class Treatment:
     #: where the treatment is stated (paper and equation)
     source: str
     likelihood: str
-    #: relative uncertainty of the one CEvNS normalisation nuisance
+    #: relative uncertainty of the one CEvNS normalisation nuisance (unused with ``count``, whose
+    #: sigma includes every systematic)
     signal_sigma: float
     #: relative normalisation uncertainty per background (backgrounds not named keep theirs)
     background_sigmas: Mapping[str, float] = field(default_factory=dict)
@@ -105,6 +106,8 @@ def apply_treatment(exp: Experiment, treatment: Treatment) -> Experiment:
     unknown = sorted(set(treatment.background_sigmas) - set(exp.backgrounds))
     if unknown:
         raise ValueError(f"treatment {treatment.name!r}: {exp.name} has no background(s) {unknown}")
+    if treatment.count is not None:
+        return _single_count(exp, *treatment.count, treatment.count_all_times)
     keep = set(treatment.keep) & set(exp.nuisances)
     signal = f"{exp.prefix}_cevns_norm"
     nuisances: dict[str, Nuisance] = {
@@ -130,15 +133,14 @@ def apply_treatment(exp: Experiment, treatment: Treatment) -> Experiment:
         backgrounds=backgrounds,
         likelihood=treatment.likelihood,
     )
-    if treatment.count is not None:
-        return _single_count(out, *treatment.count, treatment.count_all_times)
     return _energy_only(out) if treatment.energy_only else out
 
 
-def check_treatment(release: str, name: str, treatments: Mapping[str, Treatment]) -> None:
+def check_treatment(release: str, name: str, treatments: Iterable[str]) -> None:
     """One-line error for a treatment ``release`` does not declare (call before building)."""
-    if name != FULL and name not in treatments:
-        raise ValueError(f"{release}: unknown treatment {name!r}; choose one of {[FULL, *treatments]}")
+    names = list(treatments)
+    if name != FULL and name not in names:
+        raise ValueError(f"{release}: unknown treatment {name!r}; choose one of {[FULL, *names]}")
 
 
 def treated(exp: Experiment, name: str, treatments: Mapping[str, Treatment]) -> Experiment:

@@ -49,12 +49,18 @@ def coverage(t: np.ndarray, threshold: float, cl: float = 0.6827) -> tuple[float
     return k / n, lo, hi
 
 
-def _global_minimum(scan: MediatorScan, lm: float, start: tuple[float, float, np.ndarray, np.ndarray]) -> float:
-    """min over log10 g of the profile chi^2 at log10 M = lm: a grid walked outwards from the toy's
-    own point (warm-started, Newton only) with the card's strip seeds ([LM] Eqs. 44-49), a bounded Brent search around the lowest grid point,
+def _toy_grid(scan: MediatorScan, mass_mev: float) -> np.ndarray:
+    """The log10 g points every toy's search starts from: a grid of step :data:`TOY_GRID_STEP` over
+    the scan range and the card's strip seeds ([LM] Eqs. 44-49) at this mass."""
+    return np.union1d(np.arange(LOG10_G_RANGE[0], LOG10_G_RANGE[1] + 1e-9, TOY_GRID_STEP),
+                      strip_seeds(scan.card, scan.built.experiments, mass_mev, LOG10_G_RANGE)[0])
+
+
+def _global_minimum(scan: MediatorScan, lm: float, grid: np.ndarray,
+                    start: tuple[float, float, np.ndarray, np.ndarray]) -> float:
+    """min over log10 g of the profile chi^2 at log10 M = lm: ``grid`` walked outwards from the toy's
+    own point (warm-started, Newton only), a bounded Brent search around the lowest grid point,
     and a polished profile there."""
-    grid = np.union1d(np.arange(LOG10_G_RANGE[0], LOG10_G_RANGE[1] + 1e-9, TOY_GRID_STEP),
-                      strip_seeds(scan.card, scan.built.experiments, 10.0 ** lm, LOG10_G_RANGE)[0])
     lg0, c0, xn, h = start
     cache = {lg0: (c0, xn, h)}
     for j in np.argsort(np.abs(grid - lg0)):
@@ -78,12 +84,13 @@ def toy_delta_chi2(scan: MediatorScan, mass_mev: float, coupling: float, n_toys:
     lm, lg = math.log10(mass_mev), math.log10(coupling)
     toys = prior_predictive_toys(scan.built, {scan.coupling_rv: lg, scan.mass_rv: lm}, n_toys, seed)
     original = {k: v.get_value().copy() for k, v in scan.obj.data.items()}
+    grid = _toy_grid(scan, mass_mev)
     t = np.empty(n_toys)
     try:
         for i in range(n_toys):
             scan.obj.set_data({k: v[i] for k, v in toys.items()})
             c, xn, h = scan.profile(lg, lm)
-            t[i] = max(c - _global_minimum(scan, lm, (lg, c, xn, h)), 0.0)
+            t[i] = max(c - _global_minimum(scan, lm, grid, (lg, c, xn, h)), 0.0)
     finally:
         scan.obj.set_data(original)
     return t

@@ -12,7 +12,7 @@ card has one parameter of role ``mass`` and none of role ``coupling``; a light-m
 one of each. The SM (Asimov) point is :meth:`~bayes_cevns.model.cards.ModelCard.sm_values`.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -140,17 +140,22 @@ def mass_lower_bound(card: ModelCard | str | Counter, experiment: str, cl: float
     """
     counter = _counter(card, experiment)
     mass = heavy_mass(counter.card)
-    thr = delta_chi2_threshold(cl, 1)
     dchi2 = _delta_chi2_fn(counter, sys, exposure_scale, fixed or {})
-    grid = HEAVY_GRID_GEV
-    vals = np.array([dchi2({mass: m}) for m in grid])
-    above = np.nonzero(vals >= thr)[0]
+    return largest_excluded_mass(lambda m: dchi2({mass: m}), delta_chi2_threshold(cl, 1))
+
+
+def largest_excluded_mass(dchi2: Callable[[float], float], level: float,
+                          grid: np.ndarray = HEAVY_GRID_GEV) -> float | None:
+    """The largest M (GeV) with ``dchi2(M) >= level``: the last grid point above, then Brent between
+    it and the next. None when no grid mass is excluded; the grid's top when all are."""
+    vals = np.array([dchi2(m) for m in grid])
+    above = np.nonzero(vals >= level)[0]
     if above.size == 0:
         return None
     i = above[-1]
     if i == grid.size - 1:
         return float(grid[-1])
-    return float(10.0 ** brentq(lambda lm: dchi2({mass: 10.0**lm}) - thr, np.log10(grid[i]), np.log10(grid[i + 1]),
+    return float(10.0 ** brentq(lambda lm: dchi2(10.0**lm) - level, np.log10(grid[i]), np.log10(grid[i + 1]),
                                 xtol=1e-6))
 
 

@@ -19,7 +19,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import brentq
 
 from bayes_cevns.experiments import load_experiment
 from bayes_cevns.experiments.datasets import AR_2020, CSI_2017, CSI_2021
@@ -31,6 +30,7 @@ from bayes_cevns.inference.slices import CL_2SIGMA, delta_chi2_threshold
 from bayes_cevns.io import write_json_atomic, write_text_atomic
 from bayes_cevns.model.build import build_model
 from bayes_cevns.model.cards import ModelCard, load_card
+from bayes_cevns.studies.projection import largest_excluded_mass
 
 AR, CSI, CSI17 = AR_2020, CSI_2021, CSI_2017
 LAR_CL = 0.90
@@ -120,17 +120,8 @@ def compute_lm_universal(variants: Sequence[str] = tuple(LM_VARIANTS)) -> dict:
 def _mass_lower(obj, mass: str, level: float) -> float | None:
     """Largest M_Z' (GeV) with Delta chi^2 >= level against the SM (M at its upper bound), every
     nuisance profiled; None when no mass on the grid is excluded."""
-    def dchi2(m: float) -> float:
-        return minimise(obj, fixed={mass: m}).chi2 - sm
     sm = minimise(obj, fixed={mass: E6LR_SM_MASS_GEV}).chi2
-    grid = np.geomspace(10.0, 3000.0, 61)
-    vals = np.array([dchi2(m) for m in grid])
-    above = np.nonzero(vals >= level)[0]
-    if above.size == 0 or above[-1] == grid.size - 1:
-        return None
-    i = above[-1]
-    return float(10.0 ** brentq(lambda lm: dchi2(10.0 ** lm) - level, np.log10(grid[i]), np.log10(grid[i + 1]),
-                                xtol=1e-5))
+    return largest_excluded_mass(lambda m: minimise(obj, fixed={mass: m}).chi2 - sm, level)
 
 
 def compute_e6lr_bounds(treatments: Sequence[str] = ("e6lr", "full")) -> dict:
