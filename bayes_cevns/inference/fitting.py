@@ -27,7 +27,8 @@ def run_fit(card: str, experiments: Sequence, draws: int = 1000, tune: int = 100
     ``divergences``, ``problems``).
     With ``best_fit`` it also has ``best_fit``: the minimum of the profile chi^2 = -2 ln L (nuisance
     priors included, physics priors not; :func:`~bayes_cevns.inference.profile.objective`) with
-    ``chi2``, ``valid`` (MIGRAD's verdict) and the ``values`` of the reported parameters.
+    ``chi2``, ``valid`` (MIGRAD's verdict) and the ``values`` of the reported parameters; with the
+    ``numpyro`` sampler that chi^2 is compiled by JAX too, so nothing on that path compiles Numba code.
     With ``return_model`` the result comes with the :class:`BuiltModel` and the posterior DataTree.
     ``prior_terms``: extra log-prior terms (e.g. oscillation presets of :mod:`bayes_cevns.priors`).
 
@@ -73,7 +74,7 @@ def run_fit(card: str, experiments: Sequence, draws: int = 1000, tune: int = 100
     }
     if best_fit:
         report("minimising chi^2")
-        fit = minimise(objective(built))
+        fit = minimise(objective(built, backend="jax" if sampler == "numpyro" else "numba"))
         result["best_fit"] = {"chi2": fit.chi2, "valid": fit.valid,
                               "values": {n: fit.values[n] for n in result["parameters"] if n in fit.values}}
     if out:

@@ -20,8 +20,12 @@ import pytensor.tensor as pt
 from pymc.logprob.utils import ParameterValueError
 from pymc.model.transform.conditioning import remove_value_transforms
 
+from bayes_cevns.inference import jax_backend
 from bayes_cevns.inference.compile_cache import cached, model_key, shared_inputs, source_digest
 from bayes_cevns.model.built import BuiltModel
+
+#: compilers of the objective
+BACKENDS = ("numba", "jax")
 
 
 @dataclass
@@ -95,7 +99,10 @@ def _chi2_graph(model: pm.Model, physics: set[str]):
 
 
 def _compile(model: pm.Model, plain: pm.Model, values, chi2, grads) -> CompiledChi2:
-    vgfun = pytensor.function(values, [chi2, *grads], on_unused_input="ignore")
+    return _described(model, plain, pytensor.function(values, [chi2, *grads], on_unused_input="ignore"))
+
+
+def _described(model: pm.Model, plain: pm.Model, vgfun) -> CompiledChi2:
     ip = model.initial_point()
     names = [rv.name for rv in plain.free_RVs]
     start = [_natural_start(model, n, ip) for n in names]
@@ -105,7 +112,7 @@ def _compile(model: pm.Model, plain: pm.Model, values, chi2, grads) -> CompiledC
 
 
 def objective(built: BuiltModel, physics: Sequence[str] | None = None,
-              derived: Sequence[str] = ()) -> Objective:
+              derived: Sequence[str] = (), backend: str = "numba") -> Objective:
     """Build chi^2 = -2 ln L over all free variables of the built model.
 
     ``physics``: names of the physics parameters whose priors are excluded from the objective
@@ -113,9 +120,20 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
     deterministics of the model (e.g. ``cevns_csi``) compiled with their gradients for
     :func:`~bayes_cevns.inference.profile.profile_derived` (then nothing is cached: those functions
     read the model's own data containers).
+    ``backend``: ``"numba"`` (PyTensor's default linker, kept in the compile cache) or ``"jax"``
+    (:mod:`bayes_cevns.inference.jax_backend`: XLA, seconds to compile on a first run; the data are
+    frozen into it, so it has no data containers to replace, and it takes no ``derived``).
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown objective backend {backend!r}; choose one of {BACKENDS}")
+    if backend == "jax" and derived:
+        raise ValueError("derived quantities need the numba objective backend")
     model = built.model
     physics = set(physics if physics is not None else built.sampled_parameters)
+    if backend == "jax":
+        plain, values, chi2, _ = _chi2_graph(model, physics)
+        compiled = _described(model, plain, jax_backend.value_and_grad(values, chi2))
+        return _wrapped(compiled, compiled.value_and_grad, {})
     if derived:
         plain, values, chi2, grads = _chi2_graph(model, physics)
         compiled = _compile(model, plain, values, chi2, grads)
@@ -135,19 +153,7 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
             return math.inf, np.zeros(len(x))
         return float(out[0]), np.array(out[1:], dtype=float)
 
-    last: dict[str, np.ndarray] = {}  # value and gradient come from one call; MIGRAD asks for both
-
-    def f(x):
-        value, grad = vg(x)
-        last["x"], last["g"] = np.array(x, dtype=float), grad
-        return value
-
-    def g(x):
-        if "x" in last and np.array_equal(last["x"], np.asarray(x, dtype=float)):
-            return last["g"].copy()
-        return vg(x)[1]
-
-    obj = Objective(compiled.names, np.array(compiled.start, dtype=float), compiled.limits, f, g, data, vg)
+    obj = _wrapped(compiled, vg, data)
     for dname in derived:
         if dname not in {d.name for d in plain.deterministics}:
             raise ValueError(f"unknown derived quantity {dname!r}; deterministics: "
@@ -163,3 +169,21 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
             return float(out[0]), np.array(out[1:], dtype=float)
         obj.derived[dname] = dvg
     return obj
+
+
+def _wrapped(compiled: CompiledChi2, vg, data: dict) -> Objective:
+    """The :class:`Objective` around one value-and-gradient call ``vg(x) -> (chi2, grad)``; MIGRAD
+    asks for the value and then the gradient at the same point, which costs one call."""
+    last: dict[str, np.ndarray] = {}
+
+    def f(x):
+        value, grad = vg(x)
+        last["x"], last["g"] = np.array(x, dtype=float), grad
+        return value
+
+    def g(x):
+        if "x" in last and np.array_equal(last["x"], np.asarray(x, dtype=float)):
+            return last["g"].copy()
+        return vg(x)[1]
+
+    return Objective(compiled.names, np.array(compiled.start, dtype=float), compiled.limits, f, g, data, vg)
