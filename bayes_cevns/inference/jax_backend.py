@@ -1,37 +1,29 @@
 """The JAX backend: the objective chi^2 and its gradient compiled by XLA instead of Numba.
 
 PyTensor's JAX linker turns the chi^2 graph of :mod:`bayes_cevns.inference.objective` into a JAX
-function; its gradient is taken by ``jax.grad`` (PyTensor's symbolic gradient of the CsI time
-morph contains a reshape whose shape JAX cannot trace). XLA compiles that in a few seconds where
+function; its gradient is taken by ``jax.grad`` (PyTensor's symbolic gradient of this graph
+contains a reshape whose shape is computed from parameter values, which JAX cannot trace). XLA compiles that in a few seconds where
 Numba needs tens of seconds on a first run, so the ``numpyro`` sampler path uses this backend
 for its best fit and nothing on that path waits for Numba.
 
 Compiled programs go to JAX's persistent compilation cache under the package cache folder
-(``<cache>/jax``, see :mod:`bayes_cevns.inference.compile_cache`), so a later run loads them.
+(``<cache>/jax``, see :mod:`bayes_cevns.inference.compile_cache`), so a later run loads them;
+programs that compile in under 0.5 s (numpyro's many small ones) are not stored.
 """
 
 import importlib
 import math
-import os
-import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from bayes_cevns.inference.compile_cache import cache_dir
 
-HOST_DEVICES_FLAG = "--xla_force_host_platform_device_count"
-
 
 def enable_jax():
     """Import JAX in 64-bit mode with the persistent compilation cache on; returns the module.
 
-    On the CPU, XLA is told (before JAX is first imported) to expose one device per core, so
-    numpyro's ``parallel`` chains run on every core. Raises ImportError with the extra to install
-    when JAX is missing."""
-    if "jax" not in sys.modules and HOST_DEVICES_FLAG not in os.environ.get("XLA_FLAGS", ""):
-        flags = os.environ.get("XLA_FLAGS", "")
-        os.environ["XLA_FLAGS"] = f"{flags} {HOST_DEVICES_FLAG}={os.cpu_count() or 1}".strip()
+    Raises ImportError with the extra to install when JAX is missing."""
     try:
         jax = importlib.import_module("jax")
     except ImportError:

@@ -18,8 +18,9 @@ from bayes_cevns.signals import stop_on_signals
 SAMPLERS = ("pymc", "nutpie", "numpyro")
 #: modules each sampler needs beyond the core dependencies
 SAMPLER_MODULES = {"numpyro": ("numpyro", "jax")}
-#: numpyro runs each chain on its own XLA device, one per core (``vectorized`` was 3x slower on
-#: the CPU: every chain waits for the longest trajectory of the step)
+#: numpyro's chain method: ``parallel`` (one chain per XLA device, in turn where there are fewer
+#: devices than chains); ``vectorized`` was 3.6x slower on the CPU, every chain waiting for the
+#: longest trajectory of each step
 NUMPYRO_CHAIN_METHOD = "parallel"
 RHAT_MAX = 1.01
 ESS_MIN = 400
