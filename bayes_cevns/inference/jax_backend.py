@@ -2,9 +2,10 @@
 
 PyTensor's JAX linker turns the chi^2 graph of :mod:`bayes_cevns.inference.objective` into a JAX
 function; its gradient is taken by ``jax.grad`` (PyTensor's symbolic gradient of this graph
-contains a reshape whose shape is computed from parameter values, which JAX cannot trace). XLA compiles that in a few seconds where
-Numba needs tens of seconds on a first run, so the ``numpyro`` sampler path uses this backend
-for its best fit and nothing on that path waits for Numba.
+contains a reshape whose shape is computed from parameter values, which JAX cannot trace). XLA
+compiles that in a few seconds where Numba needs tens of seconds on a first run, so the
+``numpyro`` sampler path uses this backend for its best fit and nothing on that path waits for
+Numba.
 
 Compiled programs go to JAX's persistent compilation cache under the package cache folder
 (``<cache>/jax``, see :mod:`bayes_cevns.inference.compile_cache`), so a later run loads them;

@@ -18,10 +18,6 @@ from bayes_cevns.signals import stop_on_signals
 SAMPLERS = ("pymc", "nutpie", "numpyro")
 #: modules each sampler needs beyond the core dependencies
 SAMPLER_MODULES = {"numpyro": ("numpyro", "jax")}
-#: numpyro's chain method: ``parallel`` (one chain per XLA device, in turn where there are fewer
-#: devices than chains); ``vectorized`` was 3.6x slower on the CPU, every chain waiting for the
-#: longest trajectory of each step
-NUMPYRO_CHAIN_METHOD = "parallel"
 RHAT_MAX = 1.01
 ESS_MIN = 400
 
@@ -80,13 +76,11 @@ def sample(built: BuiltModel, draws: int = 1000, tune: int = 1000, chains: int =
                                   target_accept=target_accept, progressbar=progressbar, flat=flat, cores=cores)
         else:
             report(f"compiling and sampling {what}")
-            kwargs = {}
             if sampler == "numpyro":
-                enable_jax()
-                kwargs["nuts_sampler_kwargs"] = {"chain_method": NUMPYRO_CHAIN_METHOD}
+                enable_jax()  # 64-bit, persistent compilation cache
             idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=seed, model=model,
                               nuts_sampler=sampler, progressbar=progressbar, target_accept=target_accept,
-                              cores=cores or min(chains, os.cpu_count() or 1), **kwargs)
+                              cores=cores or min(chains, os.cpu_count() or 1))
     idata.attrs.update(provenance(built.card, built.experiments, seed=seed, sampler=sampler, draws=draws,
                                   tune=tune, chains=chains, target_accept=target_accept,
                                   overrides=dict(overrides or {})))
