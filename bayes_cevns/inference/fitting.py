@@ -3,6 +3,9 @@
 from collections.abc import Callable, Mapping, Sequence
 
 from bayes_cevns.inference import sampling
+from bayes_cevns.inference.compile_cache import compile_all
+from bayes_cevns.inference.flat_density import flat_density_job
+from bayes_cevns.inference.objective import objective_job
 from bayes_cevns.inference.profile import minimise, objective
 from bayes_cevns.io import save_atomic
 from bayes_cevns.model.build import build_model
@@ -48,6 +51,9 @@ def run_fit(card: str, experiments: Sequence, draws: int = 1000, tune: int = 100
     recorded = {"free": list(free or ()), "priors": dict(priors or {}), "fixed": dict(fixed or {}),
                 "share_flux": share_flux, "likelihood": dict(likelihood or {}), "extra": list(extra),
                 "prior_terms": [type(t).__name__ for t in prior_terms], **dict(overrides or {})}
+    if sampler == "nutpie":  # the log density and the chi^2 compile side by side
+        report("compiling")
+        compile_all([flat_density_job(model)] + ([objective_job(built)] if best_fit else []))
     idata = sampling.sample(built, draws=draws, tune=tune, chains=chains, seed=seed,
                             sampler=sampler, cores=cores, overrides=recorded, report=report)
     report("summarising")

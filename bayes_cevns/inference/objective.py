@@ -21,7 +21,7 @@ from pymc.logprob.utils import ParameterValueError
 from pymc.model.transform.conditioning import remove_value_transforms
 
 from bayes_cevns.inference import jax_backend
-from bayes_cevns.inference.compile_cache import cached, model_key, shared_inputs, source_digest
+from bayes_cevns.inference.compile_cache import CacheJob, compile_all, model_key, shared_inputs, source_digest
 from bayes_cevns.model.built import BuiltModel
 
 #: compilers of the objective
@@ -111,6 +111,15 @@ def _described(model: pm.Model, plain: pm.Model, vgfun) -> CompiledChi2:
     return CompiledChi2(vgfun, names, start, [_limits(model[n]) for n in names], [d.name for d in plain.data_vars])
 
 
+def objective_job(built: BuiltModel, physics: Sequence[str] | None = None) -> CacheJob:
+    """The compile-cache entry of the (numba, no ``derived``) :func:`objective`."""
+    model = built.model
+    physics = set(physics if physics is not None else built.sampled_parameters)
+    return CacheJob(model_key(model, f"chi2:{sorted(physics)}:{source_digest(Path(__file__))}"), "chi2",
+                    lambda: _compile(model, *_chi2_graph(model, physics)),
+                    lambda compiled: compiled.value_and_grad(*(np.float64(v) for v in compiled.start)))
+
+
 def objective(built: BuiltModel, physics: Sequence[str] | None = None,
               derived: Sequence[str] = (), backend: str = "numba") -> Objective:
     """Build chi^2 = -2 ln L over all free variables of the built model.
@@ -139,8 +148,9 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
         compiled = _compile(model, plain, values, chi2, grads)
         data = {d.name: d for d in plain.data_vars}
     else:
-        key = model_key(model, f"chi2:{sorted(physics)}:{source_digest(Path(__file__))}")
-        compiled = cached(key, "chi2", lambda: _compile(model, *_chi2_graph(model, physics)))
+        job = objective_job(built, physics)
+        compile_all([job])
+        compiled = job.load()
         shared = shared_inputs(compiled.value_and_grad)
         data = {n: shared[n] for n in compiled.data_names if n in shared}
     vgfun = compiled.value_and_grad
