@@ -26,10 +26,10 @@ it): :func:`shared_inputs` returns them by name, for callers that change data af
 """
 
 import hashlib
-import multiprocessing
 import os
 import pickle
 import re
+import signal
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -157,8 +157,26 @@ class CacheJob:
         return cached(self.key, self.name, self.build)
 
 
-def _compile_one(job: CacheJob) -> None:
-    job.first_call(job.load())
+def _forked(job: CacheJob) -> int:
+    """Fork a process that builds, first-calls and stores ``job``; returns its pid.
+
+    ``os.fork`` rather than :mod:`multiprocessing`, whose processes may not start children of
+    their own from a daemonic process (a Dask worker). The child leaves through ``os._exit``, so
+    none of the caller's exit handlers run twice; it exits 1 on any failure, including a signal
+    turned into an exception by the caller's handlers."""
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                job.first_call(job.load())
+            code = 0
+        except BaseException:  # noqa: BLE001 - the caller builds the job itself
+            pass
+        finally:
+            os._exit(code)
+    return pid
 
 
 def compile_all(jobs: Sequence[CacheJob]) -> None:
@@ -168,25 +186,24 @@ def compile_all(jobs: Sequence[CacheJob]) -> None:
     left to the caller's own :meth:`CacheJob.load`. SIGINT or SIGTERM in the caller terminates
     the processes (an interrupted one leaves no file: writes are atomic)."""
     folder = cache_dir()
-    if folder is None or "fork" not in multiprocessing.get_all_start_methods():
+    if folder is None or not hasattr(os, "fork"):
         return
     pending = [j for j in jobs if not (folder / f"{j.name}-{j.key}.pkl").is_file()]
-    ctx = multiprocessing.get_context("fork")
-    procs = []
+    pids: list[int] = []
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
-            for job in pending:
-                proc = ctx.Process(target=_compile_one, args=(job,), daemon=True)
-                proc.start()
-                procs.append(proc)
-        for proc in procs:
-            proc.join()
+            pids.extend(_forked(job) for job in pending)
+        while pids:
+            os.waitpid(pids[0], 0)
+            pids.pop(0)
     finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-                proc.join()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
 
 
 def shared_inputs(fn) -> dict[str, SharedVariable]:

@@ -46,14 +46,20 @@ _SCANS: dict[tuple[str, tuple[str, ...]], MediatorScan] = {}
 
 
 def parse_masses(text: str) -> np.ndarray:
-    """``LO:HI:N`` -> N masses log-spaced from LO to HI MeV."""
-    parts = text.split(":")
-    if len(parts) != 3:
-        raise ValueError(f"--masses expects LO:HI:N (MeV, log-spaced), got {text!r}")
-    lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
-    if not (0 < lo < hi and n >= 1):
-        raise ValueError("--masses needs 0 < LO < HI and N >= 1")
-    return np.geomspace(lo, hi, n)
+    """``LO:HI:N`` -> N masses log-spaced from LO to HI MeV; several segments joined by commas
+    (``0.01:10:7,10:10000:121``: sparse on the low-mass plateau, dense where the strips bend)
+    give the sorted union of their masses."""
+    masses = []
+    for segment in text.split(","):
+        parts = segment.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"--masses expects LO:HI:N (MeV, log-spaced), or such segments joined by commas; "
+                             f"got {text!r}")
+        lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
+        if not (0 < lo < hi and n >= 1):
+            raise ValueError(f"--masses needs 0 < LO < HI and N >= 1 in every segment, got {segment!r}")
+        masses.extend(np.geomspace(lo, hi, n))
+    return np.unique(masses)  # geomspace returns its end points exactly, so shared ends coincide
 
 
 def scanner(card: str, experiments: Sequence) -> MediatorScan:

@@ -6,13 +6,23 @@
 * A damaged cache file is ignored (recompiled), and the cache can be switched off.
 * The chains of one seed are the same on one core and on two (each chain's draws depend only on
   (seed, chain)), and two cores are not slower than one would have to be to be sequential.
+* ``compile_all`` builds in forked processes, also from a daemonic process (a Dask worker), and a
+  first fit with every cache empty gives the same numbers as the next one (the sampled density
+  is always loaded from the cache, never the freshly JIT-compiled code).
 """
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bayes_cevns.inference import compile_cache
-from bayes_cevns.inference.compile_cache import model_key
+from bayes_cevns.inference.compile_cache import CacheJob, compile_all, model_key
 from bayes_cevns.inference.flat_density import flat_density, sample_nutpie
 from bayes_cevns.inference.objective import objective
 from bayes_cevns.model.build import build_model
@@ -84,3 +94,49 @@ def test_chains_do_not_depend_on_the_number_of_cores(cache):
         np.testing.assert_array_equal(one.posterior[name].values, two.posterior[name].values)
     a, b, _ = one.posterior["cevns_scale_csi"].values
     assert not np.array_equal(a, b)  # the chains differ from each other
+
+
+def _build_records_pid() -> dict:
+    return {"pid": os.getpid()}
+
+
+def _compile_in_a_daemon(queue) -> None:
+    compile_all([CacheJob("k", "daemon", _build_records_pid, lambda obj: None)])
+    queue.put(os.getpid())
+
+
+def test_compile_all_forks_also_from_a_daemonic_process(cache):
+    """A Dask worker is a daemonic process, which multiprocessing forbids to start children."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_compile_in_a_daemon, args=(queue,), daemon=True)
+    proc.start()
+    daemon_pid = queue.get(timeout=60)
+    proc.join(60)
+    assert proc.exitcode == 0
+    stored = CacheJob("k", "daemon", lambda: pytest.fail("not stored by the daemon's child"), lambda obj: None).load()
+    assert stored["pid"] not in (os.getpid(), daemon_pid)  # built in a process the daemon forked
+
+
+def test_a_failing_job_leaves_no_file_and_no_error(cache):
+    def broken() -> dict:
+        raise RuntimeError("does not compile")
+
+    compile_all([CacheJob("k", "broken", broken, lambda obj: None)])
+    assert not list(cache.glob("broken-*"))
+
+
+@pytest.mark.slow
+def test_first_fit_on_empty_caches_equals_the_next(tmp_path):
+    """Every cache (PyTensor, Numba, the package's) in an empty folder: the first fit JIT-compiles
+    in forked processes and loads from the cache, so it samples with the same machine code as the
+    second fit and gives the same posterior and best fit to the last bit."""
+    env = {**os.environ, compile_cache.CACHE_ENV: str(tmp_path / "cache"), "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+           "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'pytensor'}", "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    cmd = [str(Path(sys.executable).parent / "bayes-cevns"), "fit", "sm_scaled", "--data", DATA[0], "--draws", "150",
+           "--tune", "150", "--chains", "2", "--seed", "3", "--json"]
+    runs = [json.loads(subprocess.run(cmd, env=env, capture_output=True, text=True, check=True, timeout=600).stdout)
+            for _ in range(2)]
+    assert list((tmp_path / "cache").glob("flat_density-*.pkl"))
+    assert runs[0] == runs[1]
+    assert runs[0]["diagnostics"]["divergences"] == 0

@@ -154,12 +154,22 @@ def test_scan_checkpoints_and_resumes(tmp_path, monkeypatch):
     assert scan_fingerprint("universal", ["coherent_csi_2021"]) != scan_fingerprint("b_minus_l", ["coherent_csi_2021"])
 
 
+def test_mass_segments():
+    """Comma-joined LO:HI:N segments give the sorted union of log-spaced masses, shared ends once."""
+    m = parse_masses("0.01:10:4,10:10000:7")
+    assert len(m) == 10 and np.all(np.diff(m) > 0)
+    np.testing.assert_allclose(m[:4], [0.01, 0.1, 1.0, 10.0], rtol=1e-14)
+    np.testing.assert_allclose(np.diff(np.log10(m[3:])), 0.5, rtol=1e-12)
+
+
 def test_bad_inputs():
     """Non-mediator cards, bad mass grids, bad methods and masses give clear errors."""
     with pytest.raises(CardError, match="mediator"):
         MediatorScan("sm", ["coherent_csi_2021"])
     with pytest.raises(ValueError):
         parse_masses("10:1:5")
+    with pytest.raises(ValueError, match="segment"):
+        parse_masses("0.01:10:4,100:50:3")
     runner = CliRunner()
     for args in (["limit", "universal", "--method", "frequentist"], ["limit", "universal", "--mass", "-3"],
                  ["limit", "nope"], ["limit", "universal", "--data", "coherent_xe"]):
