@@ -63,10 +63,10 @@ def plot_limits(results: list[dict], path: str) -> str:
     return _save_mass_coupling(fig, ax, f"{results[0]['model']}: 95.45% upper limits" if results else "", path)
 
 
-def _save_mass_coupling(fig, ax, title: str, path: str, legend_size: int = 7) -> str:
+def _save_mass_coupling(fig, ax, title: str, path: str, legend_size: int = 7, legend_loc: str = "best") -> str:
     """Log-log (M, g) axes, legend, and the figure written to ``path``."""
     ax.set(xscale="log", yscale="log", xlabel="$M$ [MeV]", ylabel="$g$", title=title)
-    ax.legend(fontsize=legend_size)
+    ax.legend(fontsize=legend_size, loc=legend_loc)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -86,7 +86,8 @@ def plot_plane(planes: dict[str, dict], model: str, path: str) -> str:
         ax.contour(m, g, pl["posterior"].T, levels=[pl["posterior_level"]], colors=[colour], linestyles="--")
         ax.plot([], [], "-", color=colour, label=f"{label}: $\\chi^2$ allowed (2 dof)")
         ax.plot([], [], "--", color=colour, label=f"{label}: 95.45% posterior region")
-    return _save_mass_coupling(fig, ax, f"{model}: joint (M, g)", path)
+    # below the high-mass limits: the one corner no contour reaches
+    return _save_mass_coupling(fig, ax, f"{model}: joint (M, g)", path, legend_loc="lower right")
 
 
 def plot_g2(per_mass: list[dict], model: str, path: str) -> str:

@@ -161,13 +161,15 @@ def _forked(job: CacheJob) -> int:
     """Fork a process that builds, first-calls and stores ``job``; returns its pid.
 
     ``os.fork`` rather than :mod:`multiprocessing`, whose processes may not start children of
-    their own from a daemonic process (a Dask worker). The child leaves through ``os._exit``, so
-    none of the caller's exit handlers run twice; it exits 1 on any failure, including a signal
-    turned into an exception by the caller's handlers."""
+    their own from a daemonic process (a Dask worker). The child dies at once on SIGINT or SIGTERM
+    (default dispositions, not the caller's handlers) and leaves through ``os._exit``, so none of
+    the caller's exit handlers run twice; it exits 1 on any failure."""
     pid = os.fork()
     if pid == 0:  # the child
         code = 1
         try:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 job.first_call(job.load())
