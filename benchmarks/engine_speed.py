@@ -57,7 +57,8 @@ def timed(tree: Path, entry: str, args: list[str]) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--old", default="b0ee6ae", help="the older revision (default: before the engine work)")
+    ap.add_argument("--old", default="b0ee6ae",
+                    help="the older revision (default: the one the engine targets were set on)")
     ap.add_argument("--only", default=",".join(COMMANDS))
     a = ap.parse_args()
     names = [n.strip() for n in a.only.split(",")]

@@ -52,7 +52,8 @@ def limits(
     card: MediatorCard,
     out: Annotated[str, typer.Option("--out", help="output folder (checkpoints and results)")],
     data: Data = DEFAULT_DATA,
-    masses: Annotated[str, typer.Option("--masses", help="LO:HI:N in MeV, log-spaced; segments may be joined by commas")] = "0.01:10000:40",
+    masses: Annotated[str, typer.Option("--masses", help="LO:HI:N in MeV, log-spaced; segments may be joined "
+                                                         "by commas")] = "0.01:10000:40",
     workers: Workers = 2,
     scheduler: Scheduler = None,
     cl: Cl = 0.9545,
