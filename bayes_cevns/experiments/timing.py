@@ -11,6 +11,7 @@ beam-onset offsets (the onset nuisance of CsI and Ar), :func:`onset_nuisance` is
 from collections.abc import Callable
 
 import numpy as np
+from scipy.special import erfc, erfcx
 
 from bayes_cevns.experiments.base import Nuisance, TimeTable
 from bayes_cevns.physics.constants import FLAVOURS, TAU_MUON_NS, TAU_PION_NS
@@ -20,9 +21,21 @@ _TAU_MU_US = TAU_MUON_NS * 1e-3
 
 
 def _emg_pdf(t: np.ndarray, mean: float, sigma: float, tau: float) -> np.ndarray:
-    from scipy.stats import exponnorm  # scipy.stats costs ~0.6 s to import: only when a table is built
+    """Exponentially modified Gaussian: N(mean, sigma) convolved with Exp(tau), per unit t.
 
-    return exponnorm.pdf(t, tau / sigma, loc=mean, scale=sigma)
+    With y = (t - mean)/sigma, k = sigma/tau and u = (k - y)/sqrt(2), the density is
+    exp(k^2/2 - k y) erfc(u) / (2 tau) = exp(-y^2/2) erfcx(u) / (2 tau); the second form (scaled
+    complementary error function) is used where u > 0, so neither factor overflows far before the
+    pulse.
+    """
+    y = (np.asarray(t, dtype=float) - mean) / sigma
+    k = sigma / tau
+    u = (k - y) / np.sqrt(2.0)
+    out = np.empty_like(y)
+    before = u > 0
+    out[before] = np.exp(-0.5 * y[before] ** 2) * erfcx(u[before])
+    out[~before] = np.exp(0.5 * k * k - k * y[~before]) * erfc(u[~before])
+    return out / (2.0 * tau)
 
 
 def prompt_pdf(t_us: np.ndarray, mean_us: float, sigma_us: float) -> np.ndarray:
@@ -45,20 +58,18 @@ def flavour_time_fractions(edges_us: np.ndarray, mean_us: float, sigma_us: float
     Returns shape (3, n_bins), rows ordered as ``FLAVOURS`` (nu_mu prompt, others delayed).
     """
     edges = np.asarray(edges_us, dtype=float)
-    out = np.zeros((len(FLAVOURS), edges.size - 1))
-    for j in range(edges.size - 1):
-        n = max(int(np.ceil((edges[j + 1] - edges[j]) / step_us)), 4)
-        t = np.linspace(edges[j], edges[j + 1], n + 1)
-        t = 0.5 * (t[1:] + t[:-1])
-        w = np.full(n, (edges[j + 1] - edges[j]) / n)
-        if efficiency is not None:
-            w = w * efficiency(t)
-        p = np.sum(prompt_pdf(t, mean_us, sigma_us) * w)
-        d = np.sum(delayed_pdf(t, mean_us, sigma_us) * w)
-        out[:, j] = [p if fl == "nu_mu" else d for fl in FLAVOURS]
-    return out
-
-
+    widths = np.diff(edges)
+    counts = np.maximum(np.ceil(widths / step_us).astype(int), 4)
+    # midpoints of n equal steps per bin, all bins in one array
+    t = np.concatenate([0.5 * (g[1:] + g[:-1]) for g in (np.linspace(a, b, n + 1)
+                                                         for a, b, n in zip(edges[:-1], edges[1:], counts))])
+    w = np.repeat(widths / counts, counts)
+    if efficiency is not None:
+        w = w * efficiency(t)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    p = np.add.reduceat(prompt_pdf(t, mean_us, sigma_us) * w, starts)
+    d = np.add.reduceat(delayed_pdf(t, mean_us, sigma_us) * w, starts)
+    return np.stack([p if fl == "nu_mu" else d for fl in FLAVOURS])
 
 
 def onset_time_table(edges_us: np.ndarray, mean_us: float, sigma_us: float, nuisance: str,
