@@ -24,6 +24,7 @@ from bayes_cevns.experiments import load_experiment
 from bayes_cevns.experiments.datasets import COHERENT_COMBINATIONS, title
 from bayes_cevns.inference.evidence import savage_dickey_grid
 from bayes_cevns.inference.limits import delta_chi2_threshold
+from bayes_cevns.inference.parallel_chains import default_cores, forked_map
 from bayes_cevns.inference.intervals import allowed_intervals
 from bayes_cevns.inference.nsi_scan import (
     CEVNS_VISIBLE,
@@ -57,20 +58,33 @@ def coupling_bounds(scan: EpsScan, coupling: str, t: np.ndarray, cl: float = 0.9
             "bf01_sd": bf["bf01_sd"], "grid": g}
 
 
+_TABLE: dict = {}  # the compiled scans, grid and C.L. of a table, inherited by the forked workers
+
+
+def _table_row(task: tuple[str, str]) -> dict:
+    label, coupling = task
+    return coupling_bounds(_TABLE["scans"][label], coupling, _TABLE["t"], _TABLE["cl"]) | {"data": label}
+
+
 def compute_bounds_table(couplings: Sequence[str] = CEVNS_VISIBLE,
                          datasets: Mapping[str, Sequence[str]] = DATASETS, n_grid: int = 401, cl: float = 0.90,
-                         scans: Mapping[str, EpsScan] | None = None) -> dict:
+                         scans: Mapping[str, EpsScan] | None = None, cores: int | None = None) -> dict:
     """The one-at-a-time table (see module docstring) on ``n_grid`` points of [-1, 1]: ``rows``
     (one per coupling and dataset, from :func:`coupling_bounds`, each with its ``grid`` of chi^2 and
     log marginal arrays), ``cl`` and the ``provenance`` per dataset. ``scans``: already compiled
-    scans per dataset label (built here otherwise)."""
+    scans per dataset label (built here otherwise). The rows (each its own line scan, warm-started
+    along its grid only) are computed on ``cores`` forked processes (default: every core); they do
+    not depend on how many."""
     t = np.linspace(*EPS_RANGE, n_grid)
-    rows, prov = [], {}
-    for label, exps in datasets.items():
-        scan = (scans or {}).get(label) or EpsScan(list(exps), couplings)
-        prov[label] = provenance(scan.card, scan.built.experiments, seed=0, method="grid")
-        for c in couplings:
-            rows.append(coupling_bounds(scan, c, t, cl) | {"data": label})
+    compiled = {label: (scans or {}).get(label) or EpsScan(list(exps), couplings) for label, exps in datasets.items()}
+    prov = {label: provenance(scan.card, scan.built.experiments, seed=0, method="grid")
+            for label, scan in compiled.items()}
+    tasks = [(label, c) for label in datasets for c in couplings]
+    _TABLE.update(scans=compiled, t=t, cl=cl)
+    try:
+        rows = forked_map(_table_row, tasks, default_cores(len(tasks)) if cores is None else cores)
+    finally:
+        _TABLE.clear()
     return {"cl": cl, "rows": rows, "provenance": prov}
 
 

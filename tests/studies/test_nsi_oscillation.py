@@ -315,6 +315,20 @@ def test_bounds_table_compute_then_write(csi_scan, tmp_path):
     assert "| eps_ee_u | CsI |" in (tmp_path / "nsi_bounds.md").read_text()
 
 
+def test_bounds_table_rows_do_not_depend_on_the_number_of_processes(csi_scan):
+    """The rows computed on two forked processes equal the rows computed in this one, bit for bit."""
+    from bayes_cevns.studies.nsi import compute_bounds_table
+
+    args = (["eps_ee_u", "eps_ee_d", "eps_ee_u"], {"CsI": ("coherent_csi_2021",)})
+    one = compute_bounds_table(*args, n_grid=51, scans={"CsI": csi_scan}, cores=1)
+    two = compute_bounds_table(*args, n_grid=51, scans={"CsI": csi_scan}, cores=2)
+    assert [r["coupling"] for r in two["rows"]] == ["eps_ee_u", "eps_ee_d", "eps_ee_u"]
+    for a, b in zip(one["rows"], two["rows"]):
+        np.testing.assert_array_equal(a["grid"].chi2, b["grid"].chi2)
+        np.testing.assert_array_equal(a["grid"].log_marginal, b["grid"].log_marginal)
+        assert a["chi2_intervals"] == b["chi2_intervals"] and a["bf01"] == b["bf01"]
+
+
 def test_tautau_is_invisible_and_bad_inputs(csi_scan):
     """eps_tautau cannot change any CEvNS prediction (no nu_tau); scans reject unknown/blind
     couplings, bad grids and masses."""
