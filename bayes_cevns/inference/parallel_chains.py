@@ -8,7 +8,8 @@ runs its share of the chains and returns their DataTrees, which are joined along
 Every chain is its own ``nutpie.sample`` call with the seed ``SeedSequence([seed, chain])``, so the
 draws of chain c depend only on (seed, c): the same seed gives the same posterior with any number
 of cores. Workers ignore SIGINT and die on SIGTERM; the parent handles both (and terminates them).
-On a platform without ``fork`` the chains run in this process.
+On a platform without ``fork`` the chains run in this process. :func:`forked_map` is the same
+mechanism for any map over independent tasks of compiled functions (the rows of the NSI table).
 """
 
 import multiprocessing
