@@ -58,15 +58,12 @@ def flavour_time_fractions(edges_us: np.ndarray, mean_us: float, sigma_us: float
     Returns shape (3, n_bins), rows ordered as ``FLAVOURS`` (nu_mu prompt, others delayed).
     """
     edges = np.asarray(edges_us, dtype=float)
-    widths = np.diff(edges)
-    counts = np.maximum(np.ceil(widths / step_us).astype(int), 4)
-    # midpoints of n equal steps per bin, all bins in one array
-    t = np.concatenate([0.5 * (g[1:] + g[:-1]) for g in (np.linspace(a, b, n + 1)
-                                                         for a, b, n in zip(edges[:-1], edges[1:], counts))])
-    w = np.repeat(widths / counts, counts)
+    counts = np.maximum(np.ceil(np.diff(edges) / step_us).astype(int), 4)  # equal steps per bin
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    w = np.repeat(np.diff(edges) / counts, counts)  # every bin's step, all bins in one array
+    t = np.repeat(edges[:-1], counts) + (np.arange(counts.sum()) - np.repeat(starts, counts) + 0.5) * w  # midpoints
     if efficiency is not None:
         w = w * efficiency(t)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     p = np.add.reduceat(prompt_pdf(t, mean_us, sigma_us) * w, starts)
     d = np.add.reduceat(delayed_pdf(t, mean_us, sigma_us) * w, starts)
     return np.stack([p if fl == "nu_mu" else d for fl in FLAVOURS])
