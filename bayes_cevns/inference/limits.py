@@ -73,23 +73,23 @@ class MediatorScan:
         self._compile(built, built.carrier("coupling"), -7.0, 1.0)
 
     def _compile(self, built, coupling, coupling_ref, log10_mass_ref: float) -> None:
-        """Compile the objective; ``coupling``: the coupling variable(s) held on the grid, with
-        reference value(s) ``coupling_ref`` at which the nuisance scales are set."""
+        """Compile the objective with the exact Hessian over the nuisances; ``coupling``: the
+        coupling variable(s) held on the grid, with reference value(s) ``coupling_ref`` at which
+        the nuisance scales are set."""
         self.built = built
         self.model = built.model
-        self.obj = objective(built)
-        names = self.obj.names
         self.coupling_rv, self.mass_rv = coupling, built.carrier("mass")
+        held = set(coupling if isinstance(coupling, (list, tuple)) else [coupling]) | {self.mass_rv}
+        self.obj = objective(built, hessian=[rv.name for rv in built.model.free_RVs if rv.name not in held])
+        names = self.obj.names
         self.ig = [names.index(n) for n in coupling] if isinstance(coupling, (list, tuple)) else names.index(coupling)
         self.im = names.index(self.mass_rv)
-        fixed = set(self.ig if isinstance(self.ig, list) else [self.ig]) | {self.im}
-        self.nuis = [i for i in range(len(names)) if i not in fixed]
+        self.nuis = [names.index(n) for n in self.obj.hessian_names]
         self.bounds = [tuple(self.obj.limits[i]) for i in self.nuis]
         self.start = self.obj.start.copy()
         self.n_evals = 0
-        self.scale = np.ones(len(self.nuis))
-        self.scale = 1.0 / np.sqrt(np.maximum(np.diag(self.hessian(coupling_ref, log10_mass_ref,
-                                                                   self.start[self.nuis], step=1e-3)), 1e-6))
+        h = self.hessian(coupling_ref, log10_mass_ref, self.start[self.nuis])
+        self.scale = 1.0 / np.sqrt(np.maximum(np.diag(h), 1e-6))
 
     # --- profile -------------------------------------------------------------------------
     def _full(self, lg: float, lm: float, xn: np.ndarray) -> np.ndarray:
@@ -103,54 +103,63 @@ class MediatorScan:
         v, g = self.obj.value_and_grad(self._full(lg, lm, xn))
         return v, g[self.nuis]
 
-    def profile(self, lg: float, lm: float, xn0: np.ndarray | None = None, h0: np.ndarray | None = None,
-                max_iter: int = 40, polish: bool = True) -> tuple[float, np.ndarray, np.ndarray]:
+    def _value_grad_hess(self, lg: float, lm: float, xn: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        self.n_evals += 1
+        v, g, h = self.obj.value_grad_hess(self._full(lg, lm, xn))
+        return v, g[self.nuis], h
+
+    def hessian(self, lg: float, lm: float, xn: np.ndarray) -> np.ndarray:
+        """The exact d^2 chi^2 / d nuisance^2 (compiled from the graph's second derivatives)."""
+        return self._value_grad_hess(lg, lm, xn)[2]
+
+    def profile(self, lg: float, lm: float, xn0: np.ndarray | None = None, max_iter: int = 15,
+                polish: bool = True) -> tuple[float, np.ndarray, np.ndarray]:
         """min over nuisances of chi^2 at fixed (log10 g, log10 M): (chi^2, nuisances, Hessian).
 
-        Newton steps with the finite-difference Hessian of the analytic gradient (negative
-        curvature floored), backtracking on chi^2 and clipping into the nuisance bounds. The
-        Hessian of a neighbouring grid point (``h0``) is reused for the steps and refreshed only
-        every few iterations; the returned Hessian is evaluated at the minimum. ``polish=False``
-        (a toy's search for its global minimum) skips the L-BFGS fallback where Newton stalls and
-        returns the last Newton Hessian instead of a fresh one.
+        Projected Newton with the exact Hessian: nuisances on a bound with the gradient pushing
+        outwards are held there, the step solves the Newton system of the others with the
+        eigenvalues replaced by their magnitudes (floored at 1e-6 of the largest, so a saddle is
+        left downhill), backtracking on chi^2 (Armijo) and clipping into the bounds. The returned
+        Hessian is the exact one at the minimum. Where Newton stalls (non-convex regions far above
+        the limit) L-BFGS-B takes over unless ``polish=False`` (a toy's search for its global
+        minimum).
         """
         lo = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds]) + 1e-9
         hi = np.array([np.inf if b[1] is None else b[1] for b in self.bounds]) - 1e-9
         x = np.clip(self.start[self.nuis] if xn0 is None else np.asarray(xn0, float), lo, hi)
-        f, g = self._value_grad(lg, lm, x)
-        h = self.hessian(lg, lm, x, g) if h0 is None else h0
-        converged, short_steps = False, 0
-        for it in range(max_iter):
-            w, v = np.linalg.eigh(h)
-            step = -(v / np.maximum(w, 1e-6 * max(w.max(), 1e-12))) @ (v.T @ g)
+        f, g, h = self._value_grad_hess(lg, lm, x)
+        converged = False
+        for _ in range(max_iter):
+            free = ~(((x <= lo) & (g > 0)) | ((x >= hi) & (g < 0)))
+            step = np.zeros_like(x)
+            w, v = np.linalg.eigh(h[np.ix_(free, free)])
+            aw = np.abs(w)
+            step[free] = -(v / np.maximum(aw, 1e-6 * max(aw.max(), 1e-12))) @ (v.T @ g[free])
+            if np.all(w > 0) and -float(g @ step) < 2e-8 and float(np.max(np.abs(step) / self.scale)) < 1e-5:
+                converged = True  # the Newton decrement: the step would lower chi^2 by < 1e-8
+                break
             t, accepted = 1.0, False
             while t > 1e-6:
                 xt = np.clip(x + t * step, lo, hi)
-                ft, gt = self._value_grad(lg, lm, xt)
-                if math.isfinite(ft) and ft <= f + 1e-4 * t * float(g @ step):
+                ft, gt, ht = self._value_grad_hess(lg, lm, xt)
+                if math.isfinite(ft) and ft <= f + 1e-4 * float(g @ (xt - x)):
                     accepted = True
                     break
                 t *= 0.3
             if not accepted:
                 break
             converged = f - ft < 1e-8 and float(np.max(np.abs(xt - x) / self.scale)) < 1e-5
-            x, f, g = xt, ft, gt
+            x, f, g, h = xt, ft, gt, ht
             if converged:
                 break
-            short_steps = short_steps + 1 if t < 1.0 else 0
-            if short_steps >= 2 or it % 8 == 7:
-                h = self.hessian(lg, lm, x, g)
-        if not polish:
-            return float(f), x, h
-        h = self.hessian(lg, lm, x, g)
-        if not converged or np.linalg.eigvalsh(h)[0] <= 0:
-            f, x, h = self._quasi_newton(lg, lm, x, f, lo, hi)
+        if polish and (not converged or np.linalg.eigvalsh(h)[0] <= 0):
+            f, x, h = self._quasi_newton(lg, lm, x, f, h, lo, hi)
         return float(f), x, h
 
-    def _quasi_newton(self, lg: float, lm: float, x: np.ndarray, f: float, lo: np.ndarray,
+    def _quasi_newton(self, lg: float, lm: float, x: np.ndarray, f: float, h: np.ndarray, lo: np.ndarray,
                       hi: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """Fallback where Newton stalls (non-convex regions far above the limit): L-BFGS-B on
-        the scaled nuisances, keeping whichever point is lower."""
+        the scaled nuisances, keeping whichever point is lower (with its exact Hessian)."""
 
         sc = self.scale
 
@@ -162,26 +171,12 @@ class MediatorScan:
                        options={"maxiter": 2000, "maxcor": 30, "ftol": 1e-12, "gtol": 1e-6})
         if res.fun < f:
             x, f = res.x * sc, float(res.fun)
-        return f, x, self.hessian(lg, lm, x)
+            h = self.hessian(lg, lm, x)
+        return f, x, h
 
-    def hessian(self, lg: float, lm: float, xn: np.ndarray, g0: np.ndarray | None = None,
-                step: float = 1e-4) -> np.ndarray:
-        """d^2 chi^2 / d nuisance^2 by differences of the analytic gradient (forward differences
-        when the gradient ``g0`` at ``xn`` is given, central otherwise), symmetrised."""
-        n = len(xn)
-        h = np.zeros((n, n))
-        for k in range(n):
-            e = np.zeros(n)
-            e[k] = step * self.scale[k]
-            gp = self._value_grad(lg, lm, xn + e)[1]
-            gm = g0 if g0 is not None else self._value_grad(lg, lm, xn - e)[1]
-            h[k] = (gp - gm) / (e[k] if g0 is not None else 2.0 * e[k])
-        return 0.5 * (h + h.T)
-
-    def _point(self, lg: float, lm: float, xn0: np.ndarray | None,
-               h0: np.ndarray | None = None) -> tuple[float, float, np.ndarray, np.ndarray]:
+    def _point(self, lg: float, lm: float, xn0: np.ndarray | None) -> tuple[float, float, np.ndarray, np.ndarray]:
         """(profile chi^2, Laplace log marginal likelihood, nuisances, Hessian) at one (g, M)."""
-        c2, xn, h = self.profile(lg, lm, xn0, h0)
+        c2, xn, h = self.profile(lg, lm, xn0)
         sign, logdet = np.linalg.slogdet(0.5 * h)
         return c2, -0.5 * c2 - 0.5 * (float(logdet) if sign > 0 else float("nan")), xn, h
 
@@ -209,8 +204,7 @@ class MediatorScan:
         def chi2_at(lg: float) -> float:
             if lg not in pts:
                 near = min(pts, key=lambda k: abs(k - lg)) if pts else None
-                x0, h0 = pts[near][2:] if near is not None else (None, None)
-                pts[lg] = self._point(lg, lm, x0, h0)
+                pts[lg] = self._point(lg, lm, pts[near][2] if near is not None else None)
             return pts[lg][0]
 
         seeds, windows = strip_seeds(self.card, self.built.experiments, mass_mev, log10_g_range)
@@ -237,7 +231,7 @@ class MediatorScan:
             improved = 0
             for a, b in slope_outliers(xs, np.array([pts[x][0] for x in xs]), rule):
                 for x, src in ((a, b), (b, a)):
-                    trial = self._point(x, lm, pts[src][2], pts[src][3])
+                    trial = self._point(x, lm, pts[src][2])
                     if trial[0] < pts[x][0] - 1e-6:
                         pts[x], improved = trial, improved + 1
             if not improved:

@@ -65,13 +65,13 @@ def _global_minimum(scan: MediatorScan, lm: float, grid: np.ndarray,
     cache = {lg0: (c0, xn, h)}
     for j in np.argsort(np.abs(grid - lg0)):
         near = cache[min(cache, key=lambda k: abs(k - grid[j]))]
-        cache[float(grid[j])] = scan.profile(float(grid[j]), lm, near[1], near[2], polish=False)
+        cache[float(grid[j])] = scan.profile(float(grid[j]), lm, near[1], polish=False)
     lg_best = min(cache, key=lambda k: cache[k][0])
-    _, xn0, h0 = cache[lg_best]
-    res = minimize_scalar(lambda lg: scan.profile(lg, lm, xn0, h0, polish=False)[0],
+    xn0 = cache[lg_best][1]
+    res = minimize_scalar(lambda lg: scan.profile(lg, lm, xn0, polish=False)[0],
                           bounds=(lg_best - TOY_GRID_STEP, lg_best + TOY_GRID_STEP), method="bounded",
                           options={"xatol": 2e-3})
-    polished = scan.profile(float(res.x), lm, xn0, h0)[0]
+    polished = scan.profile(float(res.x), lm, xn0)[0]
     return min(polished, float(res.fun), min(c[0] for c in cache.values()))
 
 

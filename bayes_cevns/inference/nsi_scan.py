@@ -122,11 +122,11 @@ class EpsScan(MediatorScan):
         lm = _log10_mass(mass_mev)
         chi2, logm = np.empty(t.size), np.empty(t.size)
         k0 = int(np.argmin(np.abs(t)))
-        chi2[k0], logm[k0], x0, h0 = self._point(t[k0] * d, lm, None, None)
+        chi2[k0], logm[k0], x0, _ = self._point(t[k0] * d, lm, None)
         for order in (range(k0 + 1, t.size), range(k0 - 1, -1, -1)):
-            xn, h = x0, h0
+            xn = x0
             for i in order:
-                chi2[i], logm[i], xn, h = self._point(t[i] * d, lm, xn, h)
+                chi2[i], logm[i], xn, _ = self._point(t[i] * d, lm, xn)
         return EpsGrid({n: float(v) for n, v in zip(self.couplings, d) if v}, float(mass_mev),
                        self.experiments, t, chi2, logm)
 

@@ -3,6 +3,9 @@
 The model's value transforms are removed so that the objective lives in the natural parameter
 space; ``-2 * logp(observed + nuisance priors, jacobian=False)`` and its gradient are compiled as
 one PyTensor function (kept in the compile cache of :mod:`bayes_cevns.inference.compile_cache`).
+On request the exact Hessian block over chosen variables is compiled alongside (PyTensor's
+gradient of every gradient component: second derivatives of the graph itself, no finite
+differences), for the Newton profiles of :class:`bayes_cevns.inference.limits.MediatorScan`.
 Priors of the *physics* parameters are excluded, so chi^2 differences are likelihood ratios. For
 Poisson bins the value equals the Baker-Cousins chi^2 of [LM] Eq. 6 plus a data-only constant
 (:func:`bayes_cevns.model.build.baker_cousins_offset`).
@@ -40,6 +43,11 @@ class Objective:
     data: dict
     value_and_grad: callable = None
     derived: dict = field(default_factory=dict)
+    #: ``x -> (chi2, grad, Hessian block over hessian_names)``, when compiled (``objective(hessian=...)``)
+    value_grad_hess: callable = None
+    hessian_names: list[str] = field(default_factory=list)
+    #: data containers of further compiled functions (the Hessian's), kept equal to ``data``
+    mirrors: list[dict] = field(default_factory=list)
 
     def set_data(self, values: Mapping[str, np.ndarray]) -> None:
         """Replace observed data (``pm.Data`` containers by name, e.g. toys) in the compiled objective."""
@@ -47,7 +55,10 @@ class Objective:
             if k not in self.data:
                 raise ValueError(f"unknown data container {k!r}; known: {sorted(self.data)}")
             old = self.data[k].get_value()
-            self.data[k].set_value(np.asarray(v, dtype=old.dtype).reshape(old.shape))
+            new = np.asarray(v, dtype=old.dtype).reshape(old.shape)
+            for containers in (self.data, *self.mirrors):
+                if k in containers:
+                    containers[k].set_value(new)
 
 
 @dataclass
@@ -98,6 +109,38 @@ def _chi2_graph(model: pm.Model, physics: set[str]):
     return plain, values, chi2, pt.grad(chi2, values)
 
 
+def _hessian_graph(model: pm.Model, physics: set[str], wrt: Sequence[str]):
+    """(value variables, [chi^2, *gradients, Hessian block over ``wrt``]): the block's row k is
+    PyTensor's gradient of d chi^2 / d wrt[k] with respect to ``wrt``."""
+    plain, values, chi2, grads = _chi2_graph(model, physics)
+    names = [rv.name for rv in plain.free_RVs]
+    unknown = [n for n in wrt if n not in names]
+    if unknown:
+        raise ValueError(f"unknown Hessian variable(s) {unknown}; free variables: {names}")
+    idx = [names.index(n) for n in wrt]
+    sub = [values[i] for i in idx]
+    rows = [pt.stack(pt.grad(grads[i], sub, disconnected_inputs="ignore")) for i in idx]
+    return values, [chi2, *grads, pt.stack(rows)]
+
+
+def hessian_job(built: BuiltModel, wrt: Sequence[str], physics: Sequence[str] | None = None) -> CacheJob:
+    """The compile-cache entry of chi^2, its gradient and its exact Hessian block over ``wrt``."""
+    model = built.model
+    physics = set(physics if physics is not None else built.sampled_parameters)
+    tag = f"chi2-hessian:{sorted(physics)}:{list(wrt)}:{source_digest(Path(__file__))}"
+
+    def build():
+        values, outputs = _hessian_graph(model, physics, wrt)
+        return pytensor.function(values, outputs, on_unused_input="ignore")
+
+    ip = model.initial_point()
+    start = {rv.name: np.float64(_natural_start(model, rv.name, ip)) for rv in model.free_RVs}
+
+    def first_call(fn):
+        return fn(*(start[i.variable.name] for i in fn.maker.inputs if not i.shared))
+    return CacheJob(model_key(model, tag), "chi2h", build, first_call)
+
+
 def _compile(model: pm.Model, plain: pm.Model, values, chi2, grads) -> CompiledChi2:
     return _described(model, plain, pytensor.function(values, [chi2, *grads], on_unused_input="ignore"))
 
@@ -121,7 +164,7 @@ def objective_job(built: BuiltModel, physics: Sequence[str] | None = None) -> Ca
 
 
 def objective(built: BuiltModel, physics: Sequence[str] | None = None,
-              derived: Sequence[str] = (), backend: str = "numba") -> Objective:
+              derived: Sequence[str] = (), backend: str = "numba", hessian: Sequence[str] = ()) -> Objective:
     """Build chi^2 = -2 ln L over all free variables of the built model.
 
     ``physics``: names of the physics parameters whose priors are excluded from the objective
@@ -132,11 +175,15 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
     ``backend``: ``"numba"`` (PyTensor's default linker, kept in the compile cache) or ``"jax"``
     (:mod:`bayes_cevns.inference.jax_backend`: XLA, seconds to compile on a first run; the data are
     frozen into it, so it has no data containers to replace, and it takes no ``derived``).
+    ``hessian``: variables whose exact Hessian block ``value_grad_hess`` also returns (numba
+    backend, no ``derived``; compiled beside the value and gradient, and cached).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown objective backend {backend!r}; choose one of {BACKENDS}")
     if backend == "jax" and derived:
         raise ValueError("derived quantities need the numba objective backend")
+    if hessian and (backend != "numba" or derived):
+        raise ValueError("the exact Hessian needs the numba objective backend without derived quantities")
     model = built.model
     physics = set(physics if physics is not None else built.sampled_parameters)
     if backend == "jax":
@@ -148,9 +195,9 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
         compiled = _compile(model, plain, values, chi2, grads)
         data = {d.name: d for d in plain.data_vars}
     else:
-        job = objective_job(built, physics)
-        compile_all([job])
-        compiled = job.load()
+        jobs = [objective_job(built, physics)] + ([hessian_job(built, hessian, physics)] if hessian else [])
+        compile_all(jobs)
+        compiled = jobs[0].load()
         shared = shared_inputs(compiled.value_and_grad)
         data = {n: shared[n] for n in compiled.data_names if n in shared}
     vgfun = compiled.value_and_grad
@@ -164,6 +211,10 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
         return float(out[0]), np.array(out[1:], dtype=float)
 
     obj = _wrapped(compiled, vg, data)
+    if hessian:
+        hfun = jobs[1].load()
+        obj.value_grad_hess, obj.hessian_names = _with_hessian(hfun, len(compiled.names), len(hessian)), list(hessian)
+        obj.mirrors.append(shared_inputs(hfun))
     for dname in derived:
         if dname not in {d.name for d in plain.deterministics}:
             raise ValueError(f"unknown derived quantity {dname!r}; deterministics: "
@@ -179,6 +230,20 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
             return float(out[0]), np.array(out[1:], dtype=float)
         obj.derived[dname] = dvg
     return obj
+
+
+def _with_hessian(hfun, n: int, k: int) -> callable:
+    """``x -> (chi2, gradient, Hessian block)`` around the compiled Hessian function (+inf, zeros
+    and a NaN block outside the support)."""
+    hfun.trust_input = True
+
+    def vgh(x):
+        try:
+            out = hfun(*(np.asarray(v, dtype=np.float64) for v in x))
+        except ParameterValueError:
+            return math.inf, np.zeros(n), np.full((k, k), np.nan)
+        return float(out[0]), np.array(out[1:-1], dtype=float), np.asarray(out[-1], dtype=float)
+    return vgh
 
 
 def _wrapped(compiled: CompiledChi2, vg, data: dict) -> Objective:

@@ -142,12 +142,12 @@ def ud_plane(scan: EpsScan, flavour: str, slope: float, s: np.ndarray, t: np.nda
     flat, perp = np.array([1.0, slope]) / nrm, np.array([-slope, 1.0]) / nrm
     lm = math.log10(mass_mev)
     chi2, logm = np.empty((s.size, t.size)), np.empty((s.size, t.size))
-    xn = h = None
+    xn = None
     for i, si in enumerate(s):
         order = range(t.size) if i % 2 == 0 else range(t.size - 1, -1, -1)
         for j in order:
             e = si * flat + t[j] * perp
-            chi2[i, j], logm[i, j], xn, h = scan._point(scan.vector({u: e[0], d: e[1]}), lm, xn, h)
+            chi2[i, j], logm[i, j], xn, _ = scan._point(scan.vector({u: e[0], d: e[1]}), lm, xn)
     prof = chi2.min(axis=1)
     return {"flavour": flavour, "slope": slope, "s": s, "t": t, "chi2": chi2, "log_marginal": logm,
             "flat": flat, "perp": perp, "profile_s": prof - chi2.min(), "experiments": list(scan.experiments)}

@@ -48,10 +48,10 @@ def test_each_toy_finds_its_global_minimum(scan):
     try:
         for i in range(4):
             scan.obj.set_data({k: v[i] for k, v in toys.items()})
-            at, xn, h = scan.profile(math.log10(g_w), 1.0)
+            at, xn, _ = scan.profile(math.log10(g_w), 1.0)
             best = at
             for lg in grid:
-                c, xn, h = scan.profile(float(lg), 1.0, xn, h, polish=False)
+                c, xn, _ = scan.profile(float(lg), 1.0, xn, polish=False)
                 best = min(best, c)
             assert t[i] == pytest.approx(at - best, abs=0.05)
     finally:
