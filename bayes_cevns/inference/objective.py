@@ -110,8 +110,9 @@ def _chi2_graph(model: pm.Model, physics: set[str]):
 
 
 def _hessian_graph(model: pm.Model, physics: set[str], wrt: Sequence[str]):
-    """(value variables, [chi^2, *gradients, Hessian block over ``wrt``]): the block's row k is
-    PyTensor's gradient of d chi^2 / d wrt[k] with respect to ``wrt``."""
+    """(value variables, [chi^2, *gradients, Hessian block over ``wrt``]): the Jacobian of the
+    gradient components over ``wrt`` with respect to ``wrt``, one backward pass vectorised over the
+    basis directions (smaller to compile than one symbolic gradient per row)."""
     plain, values, chi2, grads = _chi2_graph(model, physics)
     names = [rv.name for rv in plain.free_RVs]
     unknown = [n for n in wrt if n not in names]
@@ -119,8 +120,9 @@ def _hessian_graph(model: pm.Model, physics: set[str], wrt: Sequence[str]):
         raise ValueError(f"unknown Hessian variable(s) {unknown}; free variables: {names}")
     idx = [names.index(n) for n in wrt]
     sub = [values[i] for i in idx]
-    rows = [pt.stack(pt.grad(grads[i], sub, disconnected_inputs="ignore")) for i in idx]
-    return values, [chi2, *grads, pt.stack(rows)]
+    columns = pytensor.gradient.jacobian(pt.stack([grads[i] for i in idx]), sub, vectorize=True,
+                                         disconnected_inputs="ignore")
+    return values, [chi2, *grads, pt.stack(columns, axis=1)]
 
 
 def hessian_job(built: BuiltModel, wrt: Sequence[str], physics: Sequence[str] | None = None) -> CacheJob:
