@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bayes_cevns.model.cards import CardError
 from bayes_cevns.cli import app
+from bayes_cevns.inference import limits
 from bayes_cevns.inference.limits import (
     MediatorScan,
     Slice,
@@ -96,6 +97,27 @@ def test_exact_hessian_matches_differences_of_the_gradient(scan):
     tol = 1e-4 * np.sqrt(np.outer(np.abs(np.diag(fd)), np.abs(np.diag(fd)))) + 1e-6
     assert np.all(np.abs(h - fd)[smooth] < tol[smooth]), np.max((np.abs(h - fd) / tol)[smooth])
     assert np.all(np.linalg.eigvalsh(h) > 0)
+
+
+def test_far_points_left_unpolished_do_not_move_the_limits(scan, high_slice, monkeypatch):
+    """Points more than POLISH_MARGIN above the slice minimum keep Newton's value where it stalls
+    (an upper bound of the profile): the same slice with every point polished by L-BFGS has the
+    same chi^2 and Bayes limits and strip, the same profile wherever Delta chi^2 < 30, and no
+    polished far point comes within 30 of the threshold."""
+    monkeypatch.setattr(limits, "POLISH_MARGIN", math.inf)
+    full = scan.slice(1.0e4)
+    fmin = min(full.chi2)
+    assert min(high_slice.chi2) == pytest.approx(fmin, abs=1e-8)
+    assert chi2_upper(high_slice)["coupling_upper"] == pytest.approx(chi2_upper(full)["coupling_upper"], rel=1e-6)
+    assert bayes_upper(high_slice)["coupling_upper"] == pytest.approx(bayes_upper(full)["coupling_upper"], rel=1e-3)
+    ends = [[x for m in mode_masses(sl) for x in m["log10_g"]] for sl in (high_slice, full)]
+    assert ends[0] == pytest.approx(ends[1], abs=1e-6)
+    polished = dict(zip(full.log10_g, full.chi2))
+    common = [(c, polished[g]) for g, c in zip(high_slice.log10_g, high_slice.chi2) if g in polished]
+    near = [(a, b) for a, b in common if b - fmin < 30]
+    assert len(near) > 20 and all(a == pytest.approx(b, abs=1e-8) for a, b in near)
+    left = [(a, b) for a, b in common if a > b + 1e-6]
+    assert left and all(b - fmin > limits.SLICE_RULE.threshold + 30 for _, b in left)
 
 
 def test_strip_found_and_weighed_at_high_mass(high_slice):
