@@ -245,8 +245,8 @@ def test_projections_e6_special_angles(projections_summary):
 
 @pytest.mark.slow
 def test_projections_nuts_matches_grid_bayes(projections_summary):
-    """Left-right Z', COHERENT Ge: the 10% quantile of M_Z' from NUTS (2 x 500 draws) equals the grid-integrated
-    analytic marginal of bayes_mass_lower within 8% (Monte Carlo error of a 10% quantile from 1000 draws)."""
+    """Left-right Z', COHERENT Ge: the 10% quantile of M_Z' from NUTS (4 x 1000 draws) equals the grid-integrated
+    analytic marginal of bayes_mass_lower within 8% (Monte Carlo error of a 10% quantile from 4000 draws)."""
     s = projections_summary
     assert abs(s["bayes_nuts_q10"] / s["bayes_grid"] - 1.0) < 0.08, (s["bayes_nuts_q10"], s["bayes_grid"])
 

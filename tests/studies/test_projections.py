@@ -584,7 +584,7 @@ def test_bayes_mass_lower_matches_nuts(lr_ge):
     grid = bayes_mass_lower(lr_ge, "coherent_ge", cl=0.9)
     # sample with compiled (FAST_RUN) graphs: the module's FAST_COMPILE makes NUTS ~15x slower
     with pytensor.config.change_flags(mode="FAST_RUN"), projection_model(lr_ge, "coherent_ge"):
-        idata = pm.sample(draws=1000, tune=1000, chains=2, cores=1, random_seed=20240531, progressbar=False,
+        idata = pm.sample(draws=2000, tune=1000, chains=4, cores=1, random_seed=20240531, progressbar=False,
                           compute_convergence_checks=False)
     m = idata.posterior["m_zprime_gev"].values.ravel()
     q10 = float(np.quantile(m, 0.10))
