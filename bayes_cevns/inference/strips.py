@@ -26,6 +26,7 @@ The spread of the roots brackets the strip of the flux-averaged likelihood.
 """
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
@@ -70,9 +71,16 @@ def _z_prime_per_g2(card: ModelCard, iso, flavour: int, q: float, mass_mev: floa
         return ch[LEPTONS[FLAVOUR_LEPTON[flavour]]] * nuclear * prop / (np.sqrt(2.0) * G_FERMI)
     if "lepton_loop" in card.physics:
         alpha, beta = card.options["loop"]
-        eps = float(loop_coefficients(alpha, beta, np.array([max(q, 1e-6)]))[flavour, 0])
+        eps = _loop_coefficient(alpha, beta, flavour, max(q, 1e-6))
         return np.sqrt(2.0) * ALPHA_EM * eps * z * prop / (np.pi * G_FERMI)
     return None
+
+
+@cache
+def _loop_coefficient(alpha: str, beta: str, flavour: int, q: float) -> float:
+    """eps_l(|q|) of [LM] Eq. 29 for one flavour slot; it does not depend on M, so every mass slice
+    of a scan reuses the values of the first (one adaptive quadrature per flavour and |q|)."""
+    return float(loop_coefficients(alpha, beta, np.array([q]))[flavour, 0])
 
 
 def interference_roots(card: ModelCard, experiments: Sequence[Experiment], mass_mev: float) -> list[dict]:
