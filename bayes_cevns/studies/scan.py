@@ -183,7 +183,9 @@ def _compute_on_dask(todo: list, fps: dict, scheduler: str | None, workers: int,
     with ExitStack() as stack:
         address = scheduler or stack.enter_context(_local_cluster(workers))
         client = stack.enter_context(Client(address))
-        futures = {client.submit(compute_slice, c, list(e), m, pure=False): (p, fps[(c, tuple(e))])
+        home = _home_workers(client, todo)
+        futures = {client.submit(compute_slice, c, list(e), m, pure=False, workers=home.get((c, tuple(e))),
+                                 allow_other_workers=True): (p, fps[(c, tuple(e))])
                    for c, e, m, p in todo}
         try:
             for fut in as_completed(futures):
@@ -193,6 +195,25 @@ def _compute_on_dask(todo: list, fps: dict, scheduler: str | None, workers: int,
         except BaseException:
             client.cancel(list(futures))
             raise
+
+def _home_workers(client, todo: list) -> dict[tuple, list[str]]:
+    """A preferred worker per (card, experiments): the groups dealt out largest first to the
+    worker with the fewest slices so far, so each worker compiles (loads) only its own share of the
+    models instead of every one; the preference is loose (an idle or new worker may still take a
+    task). Empty when no worker has joined yet."""
+    workers = sorted(client.scheduler_info().get("workers", {}))
+    if not workers:
+        return {}
+    sizes: dict[tuple, int] = {}
+    for c, e, _, _ in todo:
+        sizes[(c, tuple(e))] = sizes.get((c, tuple(e)), 0) + 1
+    load = dict.fromkeys(workers, 0)
+    home = {}
+    for key, n in sorted(sizes.items(), key=lambda kv: -kv[1]):
+        w = min(workers, key=lambda a: load[a])
+        home[key], load[w] = [w], load[w] + n
+    return home
+
 
 def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out: str | Path,
              scheduler: str | None = None, workers: int = 2, cl: float = CL_2SIGMA,
