@@ -184,9 +184,9 @@ def _compute_on_dask(todo: list, fps: dict, scheduler: str | None, workers: int,
         address = scheduler or stack.enter_context(_local_cluster(workers))
         client = stack.enter_context(Client(address))
         home = _home_workers(client, todo)
-        futures = {client.submit(compute_slice, c, list(e), m, pure=False, workers=home.get((c, tuple(e))),
+        futures = {client.submit(compute_slice, c, list(e), m, pure=False, workers=w,
                                  allow_other_workers=True): (p, fps[(c, tuple(e))])
-                   for c, e, m, p in todo}
+                   for (c, e, m, p), w in zip(todo, home)}
         try:
             for fut in as_completed(futures):
                 path, fp = futures[fut]
@@ -196,22 +196,19 @@ def _compute_on_dask(todo: list, fps: dict, scheduler: str | None, workers: int,
             client.cancel(list(futures))
             raise
 
-def _home_workers(client, todo: list) -> dict[tuple, list[str]]:
-    """A preferred worker per (card, experiments): the groups dealt out largest first to the
-    worker with the fewest slices so far, so each worker compiles (loads) only its own share of the
-    models instead of every one; the preference is loose (an idle or new worker may still take a
-    task). Empty when no worker has joined yet."""
+def _home_workers(client, todo: list) -> list[list[str] | None]:
+    """A preferred worker per task: the tasks in (card, experiments) order, cut into one contiguous
+    run of equal length per worker, so each worker loads only the compiled models of its own run
+    (a model is loaded twice at most where a cut falls inside its slices) and all workers get the
+    same number of slices. The preference is loose (a new worker, or the survivors of a lost one,
+    may still take a task); ``None`` everywhere when no worker has joined yet."""
     workers = sorted(client.scheduler_info().get("workers", {}))
     if not workers:
-        return {}
-    sizes: dict[tuple, int] = {}
-    for c, e, _, _ in todo:
-        sizes[(c, tuple(e))] = sizes.get((c, tuple(e)), 0) + 1
-    load = dict.fromkeys(workers, 0)
-    home = {}
-    for key, n in sorted(sizes.items(), key=lambda kv: -kv[1]):
-        w = min(workers, key=lambda a: load[a])
-        home[key], load[w] = [w], load[w] + n
+        return [None] * len(todo)
+    order = sorted(range(len(todo)), key=lambda i: (todo[i][0], tuple(todo[i][1]), todo[i][2]))
+    home: list[list[str] | None] = [None] * len(todo)
+    for rank, i in enumerate(order):
+        home[i] = [workers[rank * len(workers) // len(todo)]]
     return home
 
 
