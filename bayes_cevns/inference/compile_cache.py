@@ -21,11 +21,16 @@ every later one run the same machine code: Numba code compiled in the running pr
 code loaded from Numba's cache can differ in the last bits (1e-14 in log p), enough for a chain to
 take another path.
 
+Variables' creation tracebacks (``tag.trace``, only for PyTensor's error messages) are left out of
+the stored copy: graph rewrites merge them into shared constants, which made them nearly all of
+a file (77 of 80 MB for a chi^2 with its Hessian) and of its loading time.
+
 The loaded function owns its shared variables (the model's ``pm.Data`` containers are copied into
 it): :func:`shared_inputs` returns them by name, for callers that change data after compiling.
 """
 
 import hashlib
+import io
 import os
 import pickle
 import re
@@ -42,6 +47,7 @@ import pytensor
 from pytensor.compile.sharedvalue import SharedVariable
 from pytensor.graph.basic import Constant, Variable
 from pytensor.graph.traversal import io_toposort
+from pytensor.graph.utils import Scratchpad
 
 from bayes_cevns.io import write_with
 
@@ -121,6 +127,29 @@ def model_key(model, tag: str) -> str:
     return graph_key([], outputs, f"{tag}:{re.sub(r' at 0x[0-9a-fA-F]+', '', repr(transforms))}")
 
 
+def _scratchpad(cls: type, state: dict) -> Scratchpad:
+    """A variable's or node's tag rebuilt from its stored attributes."""
+    pad = cls.__new__(cls)
+    pad.__dict__.update(state)
+    return pad
+
+
+class _TracelessPickler(pickle.Pickler):
+    """Pickles PyTensor tags without their ``trace`` (module docstring)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Scratchpad) and "trace" in obj.__dict__:
+            return _scratchpad, (type(obj), {k: v for k, v in obj.__dict__.items() if k != "trace"})
+        return NotImplemented
+
+
+def dumps(obj) -> bytes:
+    """``obj`` pickled for the cache: every tag without its creation traceback."""
+    buffer = io.BytesIO()
+    _TracelessPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buffer.getvalue()
+
+
 def cached(key: str, name: str, build: Callable[[], T]) -> T:
     """``build()`` (a picklable object holding compiled functions), or the object stored under ``key``."""
     folder = cache_dir()
@@ -135,7 +164,7 @@ def cached(key: str, name: str, build: Callable[[], T]) -> T:
             pass
     obj = build()
     try:
-        write_with(lambda tmp: tmp.write_bytes(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)), path)
+        write_with(lambda tmp: tmp.write_bytes(dumps(obj)), path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass  # an unwritable cache only costs the next compilation
     return obj
