@@ -3,9 +3,9 @@
 The model's value transforms are removed so that the objective lives in the natural parameter
 space; ``-2 * logp(observed + nuisance priors, jacobian=False)`` and its gradient are compiled as
 one PyTensor function (kept in the compile cache of :mod:`bayes_cevns.inference.compile_cache`).
-On request the exact Hessian block over chosen variables is compiled alongside (PyTensor's
-gradient of every gradient component: second derivatives of the graph itself, no finite
-differences), for the Newton profiles of :class:`bayes_cevns.inference.limits.MediatorScan`.
+On request the exact Hessian block over chosen variables is compiled into that function
+(PyTensor's gradient of every gradient component: second derivatives of the graph itself, no
+finite differences), for the Newton profiles of :class:`bayes_cevns.inference.limits.MediatorScan`.
 Priors of the *physics* parameters are excluded, so chi^2 differences are likelihood ratios. For
 Poisson bins the value equals the Baker-Cousins chi^2 of [LM] Eq. 6 plus a data-only constant
 (:func:`bayes_cevns.model.build.baker_cousins_offset`).
@@ -46,8 +46,6 @@ class Objective:
     #: ``x -> (chi2, grad, Hessian block over hessian_names)``, when compiled (``objective(hessian=...)``)
     value_grad_hess: callable = None
     hessian_names: list[str] = field(default_factory=list)
-    #: data containers of further compiled functions (the Hessian's), kept equal to ``data``
-    mirrors: list[dict] = field(default_factory=list)
 
     def set_data(self, values: Mapping[str, np.ndarray]) -> None:
         """Replace observed data (``pm.Data`` containers by name, e.g. toys) in the compiled objective."""
@@ -55,10 +53,7 @@ class Objective:
             if k not in self.data:
                 raise ValueError(f"unknown data container {k!r}; known: {sorted(self.data)}")
             old = self.data[k].get_value()
-            new = np.asarray(v, dtype=old.dtype).reshape(old.shape)
-            for containers in (self.data, *self.mirrors):
-                if k in containers:
-                    containers[k].set_value(new)
+            self.data[k].set_value(np.asarray(v, dtype=old.dtype).reshape(old.shape))
 
 
 @dataclass
@@ -110,7 +105,7 @@ def _chi2_graph(model: pm.Model, physics: set[str]):
 
 
 def _hessian_graph(model: pm.Model, physics: set[str], wrt: Sequence[str]):
-    """(value variables, [chi^2, *gradients, Hessian block over ``wrt``]): the Jacobian of the
+    """(plain model, value variables, [chi^2, *gradients, Hessian block over ``wrt``]): the Jacobian of the
     gradient components over ``wrt`` with respect to ``wrt``, one backward pass vectorised over the
     basis directions (smaller to compile than one symbolic gradient per row)."""
     plain, values, chi2, grads = _chi2_graph(model, physics)
@@ -122,25 +117,20 @@ def _hessian_graph(model: pm.Model, physics: set[str], wrt: Sequence[str]):
     sub = [values[i] for i in idx]
     columns = pytensor.gradient.jacobian(pt.stack([grads[i] for i in idx]), sub, vectorize=True,
                                          disconnected_inputs="ignore")
-    return values, [chi2, *grads, pt.stack(columns, axis=1)]
+    return plain, values, [chi2, *grads, pt.stack(columns, axis=1)]
 
 
 def hessian_job(built: BuiltModel, wrt: Sequence[str], physics: Sequence[str] | None = None) -> CacheJob:
-    """The compile-cache entry of chi^2, its gradient and its exact Hessian block over ``wrt``."""
+    """The compile-cache entry of chi^2, its gradient and its exact Hessian block over ``wrt``, as one
+    function (a :class:`CompiledChi2` whose ``value_and_grad`` also returns the Hessian block)."""
     model = built.model
     physics = set(physics if physics is not None else built.sampled_parameters)
     tag = f"chi2-hessian:{sorted(physics)}:{list(wrt)}:{source_digest(Path(__file__))}"
 
     def build():
-        values, outputs = _hessian_graph(model, physics, wrt)
-        return pytensor.function(values, outputs, on_unused_input="ignore")
-
-    ip = model.initial_point()
-    start = {rv.name: np.float64(_natural_start(model, rv.name, ip)) for rv in model.free_RVs}
-
-    def first_call(fn):
-        return fn(*(start[i.variable.name] for i in fn.maker.inputs if not i.shared))
-    return CacheJob(model_key(model, tag), "chi2h", build, first_call)
+        plain, values, outputs = _hessian_graph(model, physics, wrt)
+        return _described(model, plain, pytensor.function(values, outputs, on_unused_input="ignore"))
+    return CacheJob(model_key(model, tag), "chi2h", build, _first_call)
 
 
 def _compile(model: pm.Model, plain: pm.Model, values, chi2, grads) -> CompiledChi2:
@@ -161,8 +151,12 @@ def objective_job(built: BuiltModel, physics: Sequence[str] | None = None) -> Ca
     model = built.model
     physics = set(physics if physics is not None else built.sampled_parameters)
     return CacheJob(model_key(model, f"chi2:{sorted(physics)}:{source_digest(Path(__file__))}"), "chi2",
-                    lambda: _compile(model, *_chi2_graph(model, physics)),
-                    lambda compiled: compiled.value_and_grad(*(np.float64(v) for v in compiled.start)))
+                    lambda: _compile(model, *_chi2_graph(model, physics)), _first_call)
+
+
+def _first_call(compiled: CompiledChi2):
+    """One call at the start (Numba compiles on the first call)."""
+    return compiled.value_and_grad(*(np.float64(v) for v in compiled.start))
 
 
 def objective(built: BuiltModel, physics: Sequence[str] | None = None,
@@ -178,7 +172,8 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
     (:mod:`bayes_cevns.inference.jax_backend`: XLA, seconds to compile on a first run; the data are
     frozen into it, so it has no data containers to replace, and it takes no ``derived``).
     ``hessian``: variables whose exact Hessian block ``value_grad_hess`` also returns (numba
-    backend, no ``derived``; compiled beside the value and gradient, and cached).
+    backend, no ``derived``; one cached function computes the value, the gradient and the block,
+    and ``value_and_grad`` uses it too).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown objective backend {backend!r}; choose one of {BACKENDS}")
@@ -197,26 +192,25 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
         compiled = _compile(model, plain, values, chi2, grads)
         data = {d.name: d for d in plain.data_vars}
     else:
-        jobs = [objective_job(built, physics)] + ([hessian_job(built, hessian, physics)] if hessian else [])
-        compile_all(jobs)
-        compiled = jobs[0].load()
+        job = hessian_job(built, hessian, physics) if hessian else objective_job(built, physics)
+        compile_all([job])
+        compiled = job.load()
         shared = shared_inputs(compiled.value_and_grad)
         data = {n: shared[n] for n in compiled.data_names if n in shared}
     vgfun = compiled.value_and_grad
     vgfun.trust_input = True  # inputs are converted to float64 0-d arrays below
+    n = len(compiled.names)
 
     def vg(x):
         try:
             out = vgfun(*(np.asarray(v, dtype=np.float64) for v in x))
         except ParameterValueError:  # outside the support (e.g. a NaN trial step): chi^2 = +inf
             return math.inf, np.zeros(len(x))
-        return float(out[0]), np.array(out[1:], dtype=float)
+        return float(out[0]), np.array(out[1:1 + n], dtype=float)
 
     obj = _wrapped(compiled, vg, data)
     if hessian:
-        hfun = jobs[1].load()
-        obj.value_grad_hess, obj.hessian_names = _with_hessian(hfun, len(compiled.names), len(hessian)), list(hessian)
-        obj.mirrors.append(shared_inputs(hfun))
+        obj.value_grad_hess, obj.hessian_names = _with_hessian(vgfun, n, len(hessian)), list(hessian)
     for dname in derived:
         if dname not in {d.name for d in plain.deterministics}:
             raise ValueError(f"unknown derived quantity {dname!r}; deterministics: "
@@ -237,8 +231,6 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
 def _with_hessian(hfun, n: int, k: int) -> callable:
     """``x -> (chi2, gradient, Hessian block)`` around the compiled Hessian function (+inf, zeros
     and a NaN block outside the support)."""
-    hfun.trust_input = True
-
     def vgh(x):
         try:
             out = hfun(*(np.asarray(v, dtype=np.float64) for v in x))
