@@ -26,8 +26,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import minimize
 
+from bayes_cevns.inference.minimisers import Problem, lbfgs, newton
 from bayes_cevns.inference.profile import objective
 from bayes_cevns.inference.refine import Refinement, refine, slope_outliers
 from bayes_cevns.inference.slices import (
@@ -92,6 +92,8 @@ class MediatorScan:
         self.im = names.index(self.mass_rv)
         self.nuis = [names.index(n) for n in self.obj.hessian_names]
         self.bounds = [tuple(self.obj.limits[i]) for i in self.nuis]
+        self._lo = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds], dtype=float)
+        self._hi = np.array([np.inf if b[1] is None else b[1] for b in self.bounds], dtype=float)
         self.start = self.obj.start.copy()
         self.n_evals = 0
         h = self.hessian(coupling_ref, log10_mass_ref, self.start[self.nuis])
@@ -118,67 +120,30 @@ class MediatorScan:
         """The exact d^2 chi^2 / d nuisance^2 (compiled from the graph's second derivatives)."""
         return self._value_grad_hess(lg, lm, xn)[2]
 
+    def problem(self, lg: float, lm: float) -> Problem:
+        """chi^2 over the nuisances at fixed (log10 g, log10 M), for :mod:`~bayes_cevns.inference.minimisers`."""
+        return Problem(lambda xn: self._value_grad(lg, lm, xn), self._lo, self._hi, self.scale,
+                       lambda xn: self._value_grad_hess(lg, lm, xn))
+
     def profile(self, lg: float, lm: float, xn0: np.ndarray | None = None, max_iter: int = 15,
                 polish: bool = True, polish_below: float = math.inf) -> tuple[float, np.ndarray, np.ndarray]:
         """min over nuisances of chi^2 at fixed (log10 g, log10 M): (chi^2, nuisances, Hessian).
 
-        Projected Newton with the exact Hessian: nuisances on a bound with the gradient pushing
-        outwards are held there, the step solves the Newton system of the others with the
-        eigenvalues replaced by their magnitudes (floored at 1e-6 of the largest, so a saddle is
-        left downhill), backtracking on chi^2 (Armijo) and clipping into the bounds. The returned
-        Hessian is the exact one at the minimum. Where Newton stalls (non-convex regions far above
-        the limit) L-BFGS-B takes over unless ``polish=False`` (a toy's search for its global
-        minimum) or Newton's chi^2 is above ``polish_below`` (far above the threshold of a slice).
+        Projected Newton with the exact Hessian (:func:`~bayes_cevns.inference.minimisers.newton`);
+        the returned Hessian is the exact one at the minimum. Where Newton stalls (non-convex
+        regions far above the limit) L-BFGS-B (:func:`~bayes_cevns.inference.minimisers.lbfgs`)
+        takes over and the lower of the two points is kept, unless ``polish=False`` (a toy's
+        search for its global minimum) or Newton's chi^2 is above ``polish_below`` (far above the
+        threshold of a slice).
         """
-        lo = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds]) + 1e-9
-        hi = np.array([np.inf if b[1] is None else b[1] for b in self.bounds]) - 1e-9
-        x = np.clip(self.start[self.nuis] if xn0 is None else np.asarray(xn0, float), lo, hi)
-        f, g, h = self._value_grad_hess(lg, lm, x)
-        converged = False
-        for _ in range(max_iter):
-            free = ~(((x <= lo) & (g > 0)) | ((x >= hi) & (g < 0)))
-            step = np.zeros_like(x)
-            w, v = np.linalg.eigh(h[np.ix_(free, free)])
-            aw = np.abs(w)
-            step[free] = -(v / np.maximum(aw, 1e-6 * max(aw.max(), 1e-12))) @ (v.T @ g[free])
-            if np.all(w > 0) and -float(g @ step) < 2e-8 and float(np.max(np.abs(step) / self.scale)) < 1e-5:
-                converged = True  # the Newton decrement: the step would lower chi^2 by < 1e-8
-                break
-            t, accepted = 1.0, False
-            while t > 1e-6:
-                xt = np.clip(x + t * step, lo, hi)
-                ft, gt, ht = self._value_grad_hess(lg, lm, xt)
-                if math.isfinite(ft) and ft <= f + 1e-4 * float(g @ (xt - x)):
-                    accepted = True
-                    break
-                t *= 0.3
-            if not accepted:
-                break
-            converged = f - ft < 1e-8 and float(np.max(np.abs(xt - x) / self.scale)) < 1e-5
-            x, f, g, h = xt, ft, gt, ht
-            if converged:
-                break
-        if polish and f < polish_below and (not converged or np.linalg.eigvalsh(h)[0] <= 0):
-            f, x, h = self._quasi_newton(lg, lm, x, f, h, lo, hi)
+        problem = self.problem(lg, lm)
+        best = newton(problem, self.start[self.nuis] if xn0 is None else xn0, max_iter)
+        f, x, h = best.chi2, best.x, best.hessian
+        if polish and f < polish_below and (not best.converged or np.linalg.eigvalsh(h)[0] <= 0):
+            alt = lbfgs(problem, x)
+            if alt.chi2 < f:
+                f, x, h = alt.chi2, alt.x, self.hessian(lg, lm, alt.x)
         return float(f), x, h
-
-    def _quasi_newton(self, lg: float, lm: float, x: np.ndarray, f: float, h: np.ndarray, lo: np.ndarray,
-                      hi: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Fallback where Newton stalls (non-convex regions far above the limit): L-BFGS-B on
-        the scaled nuisances, keeping whichever point is lower (with its exact Hessian)."""
-
-        sc = self.scale
-
-        def fg(u):
-            v, g = self._value_grad(lg, lm, u * sc)
-            return (v, g * sc) if math.isfinite(v) else (1e30, np.zeros_like(u))
-
-        res = minimize(fg, x / sc, jac=True, method="L-BFGS-B", bounds=list(zip(lo / sc, hi / sc)),
-                       options={"maxiter": 2000, "maxcor": 30, "ftol": 1e-12, "gtol": 1e-6})
-        if res.fun < f:
-            x, f = res.x * sc, float(res.fun)
-            h = self.hessian(lg, lm, x)
-        return f, x, h
 
     def _point(self, lg: float, lm: float, xn0: np.ndarray | None,
                polish_below: float = math.inf) -> tuple[float, float, np.ndarray, np.ndarray]:

@@ -1,7 +1,8 @@
 """Frequentist cross-check from the same graph: chi^2 = -2 ln L (data + nuisance constraints).
 
 The objective (:mod:`bayes_cevns.inference.objective`) lives in the natural parameter space and is
-minimised here with iminuit (MIGRAD), profiled on grids and bracketed by MINOS. Priors of the *physics* parameters are
+minimised here with iminuit's MIGRAD (:func:`bayes_cevns.inference.minimisers.migrad`), profiled on
+grids and bracketed by MINOS. Priors of the *physics* parameters are
 excluded, so chi^2 differences are likelihood ratios. For Poisson bins the value equals the
 Baker-Cousins chi^2 of [LM] Eq. 6 plus a data-only constant
 (:func:`bayes_cevns.model.build.baker_cousins_offset`).
@@ -11,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from iminuit import Minuit
 
 from bayes_cevns.inference.intervals import outer_interval
+from bayes_cevns.inference.minimisers import Problem, migrad, minuit, newton
 from bayes_cevns.inference.objective import Objective, objective
 from bayes_cevns.inference.slices import delta_chi2_threshold
 
@@ -28,17 +29,10 @@ class Fit:
     valid: bool
 
 
-def _minuit(obj: Objective, fcn, grad, x0: np.ndarray) -> Minuit:
-    """Minuit on ``fcn`` (a chi^2) over the objective's variables, with their physical limits."""
-    m = Minuit(fcn, x0, grad=grad, name=obj.names)
-    m.errordef = Minuit.LEAST_SQUARES
-    for n, (lo, hi) in zip(obj.names, obj.limits):
-        m.limits[n] = (lo, hi)
-    return m
-
-
-def _migrad(obj: Objective, fixed: Mapping[str, float] | None = None,
-            start: Mapping[str, float] | None = None) -> Minuit:
+def _problem(obj: Objective, fixed: Mapping[str, float] | None = None,
+             start: Mapping[str, float] | None = None) -> tuple[Problem, np.ndarray, np.ndarray]:
+    """(chi^2 over the variables not in ``fixed``, the full start point, the indices of those
+    variables): MIGRAD minimises in the free subspace, the fixed values held in the full point."""
     x0 = obj.start.copy()
     for k, v in (start or {}).items():
         x0[obj.names.index(k)] = v
@@ -46,32 +40,77 @@ def _migrad(obj: Objective, fixed: Mapping[str, float] | None = None,
         if k not in obj.names:
             raise ValueError(f"unknown parameter {k!r}; free variables: {obj.names}")
         x0[obj.names.index(k)] = v
-    m = _minuit(obj, obj.fun, obj.grad, x0)
-    for k in fixed or {}:
-        m.fixed[k] = True
-    m.strategy = 1
-    m.migrad()
-    if not m.valid:
-        m.migrad()
-    return m
+    free = np.array([i for i, n in enumerate(obj.names) if n not in (fixed or {})], dtype=int)
+
+    def full(u):
+        x = x0.copy()
+        x[free] = u
+        return x
+
+    def value_grad(u):
+        value, grad = obj.value_and_grad(full(u))
+        return value, np.asarray(grad)[free]
+
+    limits = [obj.limits[i] for i in free]
+    problem = Problem.bounded(value_grad, limits, np.ones(free.size), names=[obj.names[i] for i in free])
+    return problem, x0, free
+
+
+#: minimisers of :func:`minimise`
+METHODS = ("migrad", "newton")
 
 
 def minimise(obj: Objective, fixed: Mapping[str, float] | None = None,
-             start: Mapping[str, float] | None = None) -> Fit:
-    """MIGRAD minimum of chi^2 with some variables fixed (a model without free variables: its chi^2)."""
+             start: Mapping[str, float] | None = None, method: str = "migrad") -> Fit:
+    """Minimum of chi^2 with some variables fixed (a model without free variables: its chi^2).
+
+    ``method``: ``"migrad"`` (iminuit, the reference; errors from its covariance) or ``"newton"``
+    (projected Newton with the exact Hessian: the objective must be compiled with
+    ``hessian=`` exactly the variables left free; errors sqrt(diag(2 H^-1))). A fixed variable's
+    error is 0.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown minimiser {method!r}; choose one of {METHODS}")
     if not obj.names:
         return Fit({}, {}, float(obj.fun(np.zeros(0))), True)
-    m = _migrad(obj, fixed, start)
-    vals = dict(zip(obj.names, map(float, m.values)))
-    errs = dict(zip(obj.names, map(float, m.errors)))
-    return Fit(vals, errs, float(m.fval), bool(m.valid))
+    problem, x0, free = _problem(obj, fixed, start)
+    x, errs = x0.copy(), np.zeros(x0.size)
+    if method == "newton":
+        best = newton(_with_hessian(obj, problem, x0, free), x0[free])
+        x[free], chi2, valid = best.x, best.chi2, best.converged
+        errs[free] = np.sqrt(np.abs(np.diag(2.0 * np.linalg.pinv(best.hessian))))
+    else:
+        m = minuit(problem, x0[free])
+        x[free], chi2, valid = np.array(m.values, dtype=float), float(m.fval), bool(m.valid)
+        errs[free] = np.array(m.errors, dtype=float)
+    return Fit(dict(zip(obj.names, map(float, x))), dict(zip(obj.names, map(float, errs))), chi2, valid)
+
+
+def _with_hessian(obj: Objective, problem: Problem, x0: np.ndarray, free: np.ndarray) -> Problem:
+    """``problem`` with the objective's exact Hessian (its block reordered to the free variables
+    of the full point ``x0``); Newton's scale is 1/sqrt of the Hessian diagonal at the start."""
+    names = [obj.names[i] for i in free]
+    if sorted(obj.hessian_names) != sorted(names):
+        raise ValueError(f"Newton needs the Hessian over the free variables {names}; the objective has it over "
+                         f"{obj.hessian_names} (objective(..., hessian=[...]))")
+    order = [obj.hessian_names.index(n) for n in names]
+
+    def vgh(u):
+        x = x0.copy()
+        x[free] = u
+        value, grad, hess = obj.value_grad_hess(x)
+        return value, np.asarray(grad)[free], hess[np.ix_(order, order)]
+
+    scale = 1.0 / np.sqrt(np.maximum(np.abs(np.diag(vgh(x0[free])[2])), 1e-12))
+    return Problem(problem.value_grad, problem.lo, problem.hi, scale, vgh, problem.names)
 
 
 def minos_interval(obj: Objective, param: str, cl: float = 0.6827) -> tuple[float, float, float]:
     """(best fit, lower, upper): MINOS profile-likelihood interval at ``cl`` (Wilks, 1 dof)."""
     if param not in obj.names:
         raise ValueError(f"unknown parameter {param!r}; free variables: {obj.names}")
-    m = _migrad(obj)
+    problem, x0, _ = _problem(obj)
+    m = minuit(problem, x0)
     m.minos(param, cl=cl)
     me = m.merrors[param]
     best = float(m.values[param])
@@ -115,16 +154,13 @@ def profile_derived(obj: Objective, name: str, grid: np.ndarray, rel_tol: float 
     def constrained(d0: float, x0: np.ndarray) -> tuple[float, np.ndarray]:
         scale = rel_tol * max(abs(d0), 1e-12)
 
-        def f(x):
-            return obj.value_and_grad(x)[0] + ((dvg(x)[0] - d0) / scale) ** 2
-
-        def g(x):
+        def penalised(x):
+            value, grad = obj.value_and_grad(x)
             d, gd = dvg(x)
-            return obj.value_and_grad(x)[1] + 2.0 * (d - d0) / scale**2 * gd
+            return value + ((d - d0) / scale) ** 2, grad + 2.0 * (d - d0) / scale**2 * gd
 
-        m = _minuit(obj, f, g, x0)
-        m.migrad()
-        x = np.array(m.values)
+        problem = Problem.bounded(penalised, obj.limits, np.ones(len(obj.names)), names=obj.names)
+        x = migrad(problem, x0, retry=False).x
         return obj.value_and_grad(x)[0], x
 
     # walk outwards from the best fit, warm-starting each point from its inner neighbour and
