@@ -10,6 +10,9 @@ errors). Every minimiser takes a Problem and a start point and returns a :class:
 * :func:`lbfgs`: L-BFGS-B on the scaled variables (where Newton stalls, far above a limit);
 * :func:`migrad`: iminuit's MIGRAD, the reference (fits, profile scans, MINOS intervals of
   :mod:`bayes_cevns.inference.profile`).
+
+:func:`bounded_brent` is the one-dimensional search over a parameter of interest (the extrema of
+a slice's profile, a toy's best coupling), each of its evaluations a profile.
 """
 
 import math
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from iminuit import Minuit
-from scipy.optimize import minimize
+from scipy.optimize import minimize, minimize_scalar
 
 #: a bound is approached to within this distance (Newton and L-BFGS-B stay inside the support)
 BOUND_MARGIN = 1e-9
@@ -146,3 +149,9 @@ def migrad(problem: Problem, x0: np.ndarray, retry: bool = True) -> Minimum:
     m = minuit(problem, x0, retry)
     cov = np.array(m.covariance) if m.covariance is not None else None
     return Minimum(float(m.fval), np.array(m.values, dtype=float), None, bool(m.valid), cov)
+
+
+def bounded_brent(fn: Callable[[float], float], a: float, b: float, xatol: float) -> tuple[float, float]:
+    """(x, fn(x)) at the minimum of a function of one variable on [a, b] (bounded Brent)."""
+    res = minimize_scalar(fn, bounds=(a, b), method="bounded", options={"xatol": xatol})
+    return float(res.x), float(res.fun)

@@ -18,11 +18,11 @@ minimum.
 import math
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 from scipy.stats import beta
 
 from bayes_cevns.inference.coverage import prior_predictive_toys
 from bayes_cevns.inference.limits import LOG10_G_RANGE, MediatorScan
+from bayes_cevns.inference.minimisers import bounded_brent
 from bayes_cevns.inference.slices import CL_2SIGMA, Slice, chi2_upper
 from bayes_cevns.inference.strips import strip_seeds
 
@@ -68,11 +68,10 @@ def _global_minimum(scan: MediatorScan, lm: float, grid: np.ndarray,
         cache[float(grid[j])] = scan.profile(float(grid[j]), lm, near[1], polish=False)
     lg_best = min(cache, key=lambda k: cache[k][0])
     xn0 = cache[lg_best][1]
-    res = minimize_scalar(lambda lg: scan.profile(lg, lm, xn0, polish=False)[0],
-                          bounds=(lg_best - TOY_GRID_STEP, lg_best + TOY_GRID_STEP), method="bounded",
-                          options={"xatol": 2e-3})
-    polished = scan.profile(float(res.x), lm, xn0)[0]
-    return min(polished, float(res.fun), min(c[0] for c in cache.values()))
+    lg, c2 = bounded_brent(lambda x: scan.profile(x, lm, xn0, polish=False)[0],
+                           lg_best - TOY_GRID_STEP, lg_best + TOY_GRID_STEP, 2e-3)
+    polished = scan.profile(lg, lm, xn0)[0]
+    return min(polished, c2, min(c[0] for c in cache.values()))
 
 
 def toy_delta_chi2(scan: MediatorScan, mass_mev: float, coupling: float, n_toys: int, seed: int) -> np.ndarray:

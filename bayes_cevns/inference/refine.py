@@ -18,7 +18,7 @@ d(x) = chi^2(x) - min chi^2 over the points so far and ``rule`` a :class:`Refine
    excluded strip between two allowed points) is seen as soon as it moves the midpoint.
 4. **Extrema** -- every local minimum of the sampled values with d <= ``region`` and every local
    maximum with d <= ``threshold`` (a bump that could reach it), whose prominence exceeds ``flat``,
-   is located by a bounded Brent search (``scipy.optimize.minimize_scalar``) between its two
+   is located by a bounded Brent search (:func:`~bayes_cevns.inference.minimisers.bounded_brent`) between its two
    neighbours, to ``resolution / 4``; every evaluated point is kept.
 5. **Windows and seeds** -- points known in advance (the analytic cancellation and strip
    positions of :mod:`bayes_cevns.inference.strips`) are evaluated first, and chi^2 is minimised
@@ -40,7 +40,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+
+from bayes_cevns.inference.minimisers import bounded_brent
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,7 @@ def _polish(ev: Callable[[float], float], xs: np.ndarray, c: np.ndarray, rule: R
 
 def _brent(ev: Callable[[float], float], a: float, b: float, resolution: float, sign: int) -> float:
     """x of the minimum (sign +1) or maximum (-1) of ``ev`` on [a, b] by bounded Brent."""
-    res = minimize_scalar(lambda x: sign * ev(x), bounds=(a, b), method="bounded",
-                          options={"xatol": resolution / 4})
-    return float(res.x)
+    return bounded_brent(lambda x: sign * ev(x), a, b, resolution / 4)[0]
 
 
 def slope_outliers(xs: np.ndarray, c: np.ndarray, rule: Refinement, ratio: float = 5.0) -> list[tuple[float, float]]:
