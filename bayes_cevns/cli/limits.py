@@ -13,7 +13,8 @@ from bayes_cevns.cli.errors import reported
 from bayes_cevns.cli.options import (DEFAULT_DATA, AsJson, Cl, Data, DataOptions, MediatorCard, OutFolder, Scheduler,
                                      Workers)
 from bayes_cevns.cli.output import console, run_then_show
-from bayes_cevns.cli.parsing import experiment_list, experiments_with_options
+from bayes_cevns.cli.parsing import data_options, experiment_list, experiments_with_options
+from bayes_cevns.experiments import with_options
 from bayes_cevns.cli.paths import check_output_folder
 from bayes_cevns.model.cards import load_card
 from bayes_cevns.signals import stop_on_signals
@@ -57,24 +58,29 @@ def limits(
     workers: Workers = 2,
     scheduler: Scheduler = None,
     cl: Cl = 0.9545,
+    data_option: DataOptions = None,
 ) -> None:
     """Scan the mediator mass: chi^2 and Bayesian coupling limits per mass, resumable, via Dask."""
     with reported(resumable(out)):
         from bayes_cevns.inference.limits import delta_chi2_threshold, plane
         from bayes_cevns.plotting import plot_limits, plot_plane
-        from bayes_cevns.studies.scan import load_slices, parse_masses, run_scan
+        from bayes_cevns.studies.scan import applicable, dataset_label, load_slices, parse_masses, run_scan
 
         load_card(card)
         grid = parse_masses(masses)
         experiments = experiment_list(data)
+        options = data_options(data_option)
+        with_options(experiments, options)  # an option no listed experiment takes: one line, before any work
         delta_chi2_threshold(cl)
         check_output_folder(out)
         with stop_on_signals():
-            res = run_scan(card, experiments, grid, out, scheduler=scheduler, workers=workers, cl=cl)
-            stem = f"{out}/{res['model']}__{'+'.join(res['data'])}"
+            res = run_scan(card, experiments, grid, out, scheduler=scheduler, workers=workers, cl=cl,
+                           options=options)
+            opts = applicable(experiments, options)
+            stem = f"{out}/{res['model']}__{dataset_label(experiments, opts)}"
             plot_limits([res], f"{stem}.png")
             if len(grid) > 1:
-                plot_plane({"+".join(res["data"]): plane(load_slices(out, card, res["data"], grid), cl)},
+                plot_plane({"+".join(res["data"]): plane(load_slices(out, card, res["data"], grid, opts), cl)},
                            res["model"], f"{stem}_plane.png")
     for r in res["rows"]:
         typer.echo(f"M = {r['mass_mev']:.4g} MeV: chi2 {r['chi2']}, bayes(log-uniform) "
@@ -86,16 +92,21 @@ def limit_table(
     models: Annotated[str | None, typer.Option("--models", help="comma-separated cards (default: [LM]'s 11)")] = None,
     workers: Workers = 2,
     scheduler: Scheduler = None,
+    data_option: DataOptions = None,
 ) -> None:
-    """Low-mass g and high-mass g/M bounds for the [LM] models x {CsI, Ar, CsI+Ar}, chi^2 and Bayes."""
+    """Low-mass g and high-mass g/M bounds for the [LM] models x {CsI, Ar, CsI+Ar}, chi^2 and Bayes
+    (``--data-option treatment=lm2022``: in [LM]'s own statistical treatment)."""
     def run() -> None:
-        from bayes_cevns.studies.scan import LM_MODELS, run_table
+        from bayes_cevns.studies.limit_table import run_table
+        from bayes_cevns.studies.scan import DATASETS, LM_MODELS
 
         names = [m.strip() for m in models.split(",")] if models else list(LM_MODELS)
         for m in names:
             load_card(m)
+        options = data_options(data_option)
+        with_options(sorted({e for d in DATASETS for e in d}), options)
         check_output_folder(out)
-        run_table(out, names, scheduler=scheduler, workers=workers)
+        run_table(out, names, scheduler=scheduler, workers=workers, options=options)
 
     run_then_show(run, f"{out}/limits_table.md", resumable(out))
 

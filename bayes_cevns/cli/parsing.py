@@ -51,16 +51,21 @@ def experiment_list(data: str) -> list[str]:
     return names
 
 
-def experiments_with_options(data: str, items: Sequence[str] | None) -> list:
-    """``--data a,b`` with ``--data-option KEY=VALUE`` (repeatable): the experiments, each loaded with
-    the options its registration declares (numbers as floats, other values as text)."""
+def data_options(items: Sequence[str] | None) -> dict[str, object]:
+    """``--data-option KEY=VALUE`` (repeatable): numbers as floats, other values as text."""
     options: dict[str, object] = {}
     for k, v in assignments(items, "--data-option", "KEY=VALUE"):
         try:
             options[k] = float(v)
         except ValueError:
             options[k] = v
-    return with_options(experiment_list(data), options)
+    return options
+
+
+def experiments_with_options(data: str, items: Sequence[str] | None) -> list:
+    """``--data a,b`` with ``--data-option KEY=VALUE``: the experiments, each loaded with the
+    options its registration declares."""
+    return with_options(experiment_list(data), data_options(items))
 
 
 def ar_likelihood(kind: str) -> dict[str, str]:

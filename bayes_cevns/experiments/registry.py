@@ -98,16 +98,17 @@ def registration(name: str) -> Registration:
     return regs[name]
 
 
-def with_options(names: Sequence[str], options: Mapping[str, object]) -> list:
+def with_options(names: Sequence[str], options: Mapping[str, object], strict: bool = True) -> list:
     """The experiments ``names``, each loaded with the ``options`` its registration declares.
 
-    An option that no listed experiment declares is an error (one line, before anything is built);
-    without options the ids are returned unchanged."""
+    An option that no listed experiment declares is an error (one line, before anything is built)
+    unless ``strict=False`` (one dataset of a table that other datasets' options do not concern);
+    an experiment without options of its own, and every one without options, stays an id."""
     if not options:
         return list(names)
     regs = [registration(n) for n in names]
     unused = sorted(set(options) - {k for r in regs for k in r.options})
-    if unused:
+    if unused and strict:
         raise ValueError(f"no experiment of {list(names)} takes the option(s) {unused}; options: "
                          f"{ {r.name: list(r.options) for r in regs if r.options} }")
     out = []

@@ -8,7 +8,7 @@ Baker-Cousins chi^2 of [LM] Eq. 6 plus a data-only constant
 (:func:`bayes_cevns.model.build.baker_cousins_offset`).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np

@@ -9,26 +9,29 @@ computed from (card text, package version, slice algorithm and refinement rule, 
 response and background templates);
 a file with another fingerprint is recomputed, so a changed model never resumes from stale
 slices. Progress is shown with a rich progress bar.
+
+Loader options of the experiments (``--data-option``, e.g. ``treatment=lm2022``) go with every
+task; each experiment takes those its registration declares (:func:`applicable`). The options
+that concern a dataset are part of its file names and fingerprint, so a scan with options never
+resumes from, or overwrites, one without.
 """
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import signal
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
 from rich.progress import Progress
 
-from bayes_cevns.experiments import load_experiment
-from bayes_cevns.experiments.datasets import COHERENT_COMBINATIONS, title
-from bayes_cevns.io import package_versions, provenance, write_json_atomic, write_text_atomic
+from bayes_cevns.experiments import load_experiment, registration, with_options
+from bayes_cevns.experiments.datasets import COHERENT_COMBINATIONS
+from bayes_cevns.io import package_versions, provenance, write_json_atomic
 from bayes_cevns.inference.limits import (
     CL_2SIGMA,
     PRIORS,
@@ -42,7 +45,26 @@ from bayes_cevns.inference.limits import (
 )
 from bayes_cevns.model.cards import load_card
 
-_SCANS: dict[tuple[str, tuple[str, ...]], MediatorScan] = {}
+_SCANS: dict[tuple, MediatorScan] = {}
+#: loader options of the experiments, as sorted (key, value) pairs (hashable, picklable)
+Options = tuple[tuple[str, object], ...]
+
+
+def applicable(experiments: Sequence[str], options: Mapping[str, object] | Options | None) -> Options:
+    """The options that some experiment of ``experiments`` declares, sorted by key."""
+    declared = {k for e in experiments for k in registration(e).options}
+    return tuple(sorted((k, v) for k, v in dict(options or {}).items() if k in declared))
+
+
+def loaded(experiments: Sequence[str], options: Options = ()) -> list:
+    """The experiments, each loaded with the options it declares (ids where it takes none)."""
+    return with_options(list(experiments), dict(options), strict=False)
+
+
+def dataset_label(experiments: Sequence[str], options: Options = ()) -> str:
+    """``a+b`` of the experiments' names, with ``__key=value`` of each option that concerns them."""
+    label = "+".join(load_experiment(e).name for e in experiments)
+    return label + "".join(f"__{k}={v}" for k, v in applicable(experiments, options))
 
 
 def parse_masses(text: str) -> np.ndarray:
@@ -62,34 +84,39 @@ def parse_masses(text: str) -> np.ndarray:
     return np.unique(masses)  # geomspace returns its end points exactly, so shared ends coincide
 
 
-def scanner(card: str, experiments: Sequence) -> MediatorScan:
+def scanner(card: str, experiments: Sequence, options: Options = ()) -> MediatorScan:
     """The (cached, per process) compiled scan for a card and dataset (experiment ids, or loaded
-    experiments, which are cached by identity)."""
-    key = (load_card(card).text, tuple(e if isinstance(e, str) else id(e) for e in experiments))
+    experiments, which are cached by identity) with the experiments' loader ``options``."""
+    ids = tuple(e if isinstance(e, str) else id(e) for e in experiments)
+    key = (load_card(card).text, ids, tuple(options))
     if key not in _SCANS:
-        _SCANS[key] = MediatorScan(card, list(experiments))
+        exps = loaded(experiments, options) if options else list(experiments)
+        _SCANS[key] = MediatorScan(card, exps)
     return _SCANS[key]
 
 
-def compute_slice(card: str, experiments: Sequence[str], mass_mev: float) -> dict:
+def compute_slice(card: str, experiments: Sequence[str], mass_mev: float, options: Options = ()) -> dict:
     """One mass slice (a Dask task): profile chi^2 and Laplace marginal on the refined g grid."""
-    return scanner(card, experiments).slice(float(mass_mev)).to_dict()
+    return scanner(card, experiments, options).slice(float(mass_mev)).to_dict()
 
 
-def slice_path(out: Path, card: str, experiments: Sequence[str], mass: float) -> Path:
-    data = "+".join(load_experiment(e).name for e in experiments)
-    return out / "slices" / f"{load_card(card).name}__{data}__{mass:.6e}.json"
+def slice_path(out: Path, card: str, experiments: Sequence[str], mass: float, options: Options = ()) -> Path:
+    return out / "slices" / f"{load_card(card).name}__{dataset_label(experiments, options)}__{mass:.6e}.json"
 
 
-def scan_fingerprint(card: str, experiments: Sequence[str]) -> str:
+def scan_fingerprint(card: str, experiments: Sequence[str], options: Options = ()) -> str:
     """Hash of the inputs a slice depends on: card text, package version, the slice algorithm
-    (``SLICE_ALGORITHM`` and the refinement rule ``SLICE_RULE``) and, per experiment, the observed
-    counts, the nominal response matrix and the nominal background templates."""
+    (``SLICE_ALGORITHM`` and the refinement rule ``SLICE_RULE``), the options that concern the
+    experiments and, per experiment, the observed counts, the nominal response matrix and the
+    nominal background templates."""
     h = hashlib.sha256(load_card(card).text.encode())
     h.update(package_versions()["bayes_cevns"].encode())
     h.update(json.dumps({"algorithm": SLICE_ALGORITHM, "rule": SLICE_RULE.to_dict()}, sort_keys=True).encode())
-    for name in experiments:
-        exp = load_experiment(name)
+    opts = applicable(experiments, options)
+    if opts:
+        h.update(json.dumps(opts).encode())
+    for name, exp in zip(experiments, loaded(experiments, opts)):
+        exp = load_experiment(name) if isinstance(exp, str) else exp
         arrays = [exp.observed, exp.energy_response.nominal,
                   *(b.template.nominal for _, b in sorted(exp.backgrounds.items()))]
         for a in arrays:
@@ -106,12 +133,13 @@ def _is_current(path: Path, fingerprint: str) -> bool:
         return False
 
 
-def load_slices(out: str | Path, card: str, experiments: Sequence[str], masses: Sequence[float]) -> list[Slice]:
+def load_slices(out: str | Path, card: str, experiments: Sequence[str], masses: Sequence[float],
+                options: Options = ()) -> list[Slice]:
     """The checkpointed slices of a scan, in mass order; a stale or foreign file raises."""
-    fp = scan_fingerprint(card, experiments)
+    fp = scan_fingerprint(card, experiments, options)
     slices = []
     for m in masses:
-        path = slice_path(Path(out), card, experiments, m)
+        path = slice_path(Path(out), card, experiments, m, options)
         d = json.loads(path.read_text())
         if d.pop("fingerprint", None) != fp:
             raise ValueError(f"{path} was computed from other inputs (fingerprint mismatch); rerun the scan")
@@ -128,23 +156,27 @@ def summarise_slice(s: Slice, cl: float = CL_2SIGMA) -> dict:
 
 
 def compute_missing(points: Sequence[tuple[str, tuple[str, ...], float]], out: Path,
-                    scheduler: str | None = None, workers: int = 2, progress: bool = True) -> None:
+                    scheduler: str | None = None, workers: int = 2, progress: bool = True,
+                    options: Mapping[str, object] | Options | None = None) -> None:
     """Compute every (card, experiments, mass) slice without a checkpoint file, in parallel.
 
     ``workers = 0`` runs in this process; otherwise a local Dask cluster with that many
-    single-threaded worker processes, or the scheduler at ``scheduler`` if given.
+    single-threaded worker processes, or the scheduler at ``scheduler`` if given. ``options``:
+    the experiments' loader options (each dataset takes those that concern it).
     """
-    fps = {(c, tuple(e)): scan_fingerprint(c, e) for c, e, _ in points}
-    todo = [(c, e, m, slice_path(out, c, e, m)) for c, e, m in points]
+    opts = {(c, tuple(e)): applicable(e, options) for c, e, _ in points}
+    fps = {k: scan_fingerprint(*k, o) for k, o in opts.items()}
+    todo = [(c, e, m, slice_path(out, c, e, m, opts[(c, tuple(e))])) for c, e, m in points]
     todo = [t for t in todo if not _is_current(t[3], fps[(t[0], tuple(t[1]))])]
     with Progress(disable=not progress) as bar:
         task = bar.add_task("mass slices", total=len(points), completed=len(points) - len(todo))
         if todo and workers == 0 and scheduler is None:
             for c, e, m, p in todo:
-                write_json_atomic({**compute_slice(c, e, m), "fingerprint": fps[(c, tuple(e))]}, p)
+                key = (c, tuple(e))
+                write_json_atomic({**compute_slice(c, e, m, options=opts[key]), "fingerprint": fps[key]}, p)
                 bar.advance(task)
         elif todo:
-            _compute_on_dask(todo, fps, scheduler, workers, lambda: bar.advance(task))
+            _compute_on_dask(todo, fps, opts, scheduler, workers, lambda: bar.advance(task))
 
 
 @contextmanager
@@ -176,7 +208,7 @@ def _local_cluster(workers: int) -> Iterator[object]:
         cluster.close(timeout=10)
 
 
-def _compute_on_dask(todo: list, fps: dict, scheduler: str | None, workers: int, advance) -> None:
+def _compute_on_dask(todo: list, fps: dict, opts: dict, scheduler: str | None, workers: int, advance) -> None:
     """Submit the missing slices to Dask; write each one atomically as soon as it is done."""
     from dask.distributed import Client, as_completed
 
@@ -184,8 +216,8 @@ def _compute_on_dask(todo: list, fps: dict, scheduler: str | None, workers: int,
         address = scheduler or stack.enter_context(_local_cluster(workers))
         client = stack.enter_context(Client(address))
         home = _home_workers(client, todo)
-        futures = {client.submit(compute_slice, c, list(e), m, pure=False, workers=w,
-                                 allow_other_workers=True): (p, fps[(c, tuple(e))])
+        futures = {client.submit(compute_slice, c, list(e), m, options=opts[(c, tuple(e))], pure=False,
+                                 workers=w, allow_other_workers=True): (p, fps[(c, tuple(e))])
                    for (c, e, m, p), w in zip(todo, home)}
         try:
             for fut in as_completed(futures):
@@ -214,15 +246,17 @@ def _home_workers(client, todo: list) -> list[list[str] | None]:
 
 def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out: str | Path,
              scheduler: str | None = None, workers: int = 2, cl: float = CL_2SIGMA,
-             progress: bool = True) -> dict:
-    """Scan the masses (resuming from checkpoints) and write ``<out>/<model>__<data>.json``."""
-    out = Path(out)
-    compute_missing([(card, tuple(experiments), float(m)) for m in masses], out, scheduler, workers, progress)
-    rows = [summarise_slice(s, cl) for s in load_slices(out, card, experiments, masses)]
-    exps = [load_experiment(e) for e in experiments]
-    result = {"model": load_card(card).name, "data": list(experiments), "cl": cl, "rows": rows,
-              "provenance": provenance(load_card(card), exps, method="profile chi2 + Laplace marginal")}
-    write_json_atomic(result, out / f"{result['model']}__{'+'.join(experiments)}.json")
+             progress: bool = True, options: Mapping[str, object] | None = None) -> dict:
+    """Scan the masses (resuming from checkpoints) and write ``<out>/<model>__<data>.json``
+    (``<data>`` with the options that concern the experiments, :func:`dataset_label`)."""
+    out, opts = Path(out), applicable(experiments, options)
+    compute_missing([(card, tuple(experiments), float(m)) for m in masses], out, scheduler, workers, progress,
+                    opts)
+    rows = [summarise_slice(s, cl) for s in load_slices(out, card, experiments, masses, opts)]
+    exps = [load_experiment(e) if isinstance(e, str) else e for e in loaded(experiments, opts)]
+    result = {"model": load_card(card).name, "data": list(experiments), "data_options": dict(opts), "cl": cl,
+              "rows": rows, "provenance": provenance(load_card(card), exps, method="profile chi2 + Laplace marginal")}
+    write_json_atomic(result, out / f"{result['model']}__{dataset_label(experiments, opts)}.json")
     return result
 
 
@@ -230,68 +264,3 @@ def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out
 LM_MODELS = ("universal", "b_minus_l", "b_minus_3le", "b_minus_3lmu", "b_minus_2le_lmu", "b_minus_le_2lmu",
              "by_lmu_ltau", "le_minus_lmu", "le_minus_ltau", "lmu_minus_ltau", "scalar")
 DATASETS = COHERENT_COMBINATIONS
-#: Masses (MeV) for the low-mass coupling plateau and the high-mass g/M bound.
-LOW_MASS_MEV, HIGH_MASS_MEV = 0.01, 1.0e4
-
-
-def run_table(out: str | Path, models: Sequence[str] = LM_MODELS, scheduler: str | None = None,
-              workers: int = 2, cl: float = CL_2SIGMA) -> list[dict]:
-    """Compute the limit table (checkpointed under ``out``) and write ``<out>/limits_table.{csv,md}``."""
-    rows = compute_table(out, models, scheduler, workers, cl)
-    write_table(rows, Path(out))
-    return rows
-
-
-def compute_table(out: str | Path, models: Sequence[str] = LM_MODELS, scheduler: str | None = None,
-                  workers: int = 2, cl: float = CL_2SIGMA) -> list[dict]:
-    """Low-mass g bound and high-mass g/M bound (GeV^-1) per model and dataset, both methods."""
-    out = Path(out)
-    points = [(m, d, mass) for m in models for d in DATASETS for mass in (LOW_MASS_MEV, HIGH_MASS_MEV)]
-    compute_missing(points, out, scheduler, workers)
-    rows = []
-    for m in models:
-        for d in DATASETS:
-            lo, hi = (summarise_slice(s, cl) for s in load_slices(out, m, d, (LOW_MASS_MEV, HIGH_MASS_MEV)))
-            row = {"model": m, "data": title(d)}
-            for key in ("chi2", "bayes_log_uniform", "bayes_uniform_g2"):
-                row[f"low_g_{key}"] = lo[key]
-                row[f"high_g_over_m_gev_{key}"] = None if hi[key] is None else hi[key] / (HIGH_MASS_MEV / 1e3)
-            for key in ("bayes_log_uniform", "bayes_uniform_g2"):
-                row[f"low_ratio_{key}"] = _ratio(lo[key], lo["chi2"])
-                row[f"high_ratio_{key}"] = _ratio(hi[key], hi["chi2"])
-            row["high_mass_chi2_strips"] = len(hi["chi2_allowed_log10_g"]) - 1
-            rows.append(row)
-    return rows
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a / b
-
-
-def write_table(rows: list[dict], out: Path) -> None:
-    """``<out>/limits_table.csv`` and ``.md`` (written atomically)."""
-    keys = list(rows[0])
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=keys)
-    w.writeheader()
-    w.writerows(rows)
-    write_text_atomic(buf.getvalue(), out / "limits_table.csv")
-
-    def f(x):
-        return "—" if x is None else f"{x:.3g}"
-
-    lines = [f"Coupling limits at 95.45% ({LOW_MASS_MEV} MeV for g; {HIGH_MASS_MEV / 1e3:g} GeV for g/M in GeV^-1). "
-             "chi2: profile likelihood, Delta chi2 = 4; bayes: marginal posterior quantile with a log-uniform "
-             "prior on g in [1e-7, 1] or a uniform prior on g^2; ratio = bayes / chi2.", "",
-             "| model | data | g: chi2 | g: bayes log-u (ratio) | g: bayes g² (ratio) | g/M: chi2 | "
-             "g/M: bayes log-u (ratio) | g/M: bayes g² (ratio) | strips at high M |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(
-            f"| {r['model']} | {r['data']} | {f(r['low_g_chi2'])} | {f(r['low_g_bayes_log_uniform'])} "
-            f"({f(r['low_ratio_bayes_log_uniform'])}) | {f(r['low_g_bayes_uniform_g2'])} "
-            f"({f(r['low_ratio_bayes_uniform_g2'])}) | {f(r['high_g_over_m_gev_chi2'])} | "
-            f"{f(r['high_g_over_m_gev_bayes_log_uniform'])} ({f(r['high_ratio_bayes_log_uniform'])}) | "
-            f"{f(r['high_g_over_m_gev_bayes_uniform_g2'])} ({f(r['high_ratio_bayes_uniform_g2'])}) | "
-            f"{r['high_mass_chi2_strips']} |")
-    write_text_atomic("\n".join(lines) + "\n", out / "limits_table.md")

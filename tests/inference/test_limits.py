@@ -186,7 +186,7 @@ def test_scan_checkpoints_and_resumes(tmp_path, monkeypatch):
     """A scan writes one checkpoint per mass; a rerun recomputes nothing (compute is patched to fail)."""
     calls = []
 
-    def fake_slice(card, experiments, mass):
+    def fake_slice(card, experiments, mass, options=()):
         calls.append(mass)
         lg = np.linspace(-7, 0, 400)
         c2 = np.where(lg < -4.5, 0.0, 400 * (lg + 4.5) ** 2) + 1000.0

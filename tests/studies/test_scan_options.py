@@ -1,0 +1,81 @@
+"""Loader options of the experiments (``--data-option``) in mass scans and the limit table.
+
+* The options reach every slice task, name the files of the scan and enter its fingerprint: a
+  scan with ``treatment=lm2022`` neither resumes from nor overwrites the default scan.
+* A dataset takes only the options its experiments declare (the solar-flux prior of XENONnT does
+  not concern COHERENT), and the compiled scan of a task is built from the treated experiments.
+* An option no experiment takes, or an unknown treatment, is a one-line error before any work.
+"""
+
+import json
+
+from typer.testing import CliRunner
+
+from bayes_cevns.cli import app
+from bayes_cevns.experiments import load_experiment
+from bayes_cevns.inference.limits import Slice
+from bayes_cevns.studies import scan
+from bayes_cevns.studies.scan import applicable, compute_slice, run_scan, scan_fingerprint, slice_path
+
+CSI = ["coherent_csi_2021"]
+LM = (("treatment", "lm2022"),)
+
+
+def _synthetic(mass: float) -> dict:
+    lg = [-7.0 + 0.05 * i for i in range(141)]
+    c2 = [1000.0 + (0.0 if x < -4.5 else 400.0 * (x + 4.5) ** 2) for x in lg]
+    return Slice(mass, lg, c2, [-0.5 * c for c in c2]).to_dict()
+
+
+def test_options_reach_the_tasks_and_name_the_files(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_slice(card, experiments, mass, options=()):
+        calls.append((tuple(experiments), tuple(options)))
+        return _synthetic(mass)
+
+    monkeypatch.setattr("bayes_cevns.studies.scan.compute_slice", fake_slice)
+    res = run_scan("universal", CSI, [1.0], tmp_path, workers=0, progress=False, options=dict(LM))
+    assert calls == [(tuple(CSI), LM)]
+    assert res["data_options"] == dict(LM)
+    assert json.loads((tmp_path / "universal__coherent_csi_2021__treatment=lm2022.json").read_text())["rows"]
+    treated = slice_path(tmp_path, "universal", CSI, 1.0, LM)
+    assert treated.is_file() and treated != slice_path(tmp_path, "universal", CSI, 1.0)
+    assert json.loads(treated.read_text())["fingerprint"] == scan_fingerprint("universal", CSI, LM)
+    assert scan_fingerprint("universal", CSI, LM) != scan_fingerprint("universal", CSI)
+    run_scan("universal", CSI, [1.0], tmp_path, workers=0, progress=False)  # the default: computed anew
+    assert calls[-1] == (tuple(CSI), ())
+    run_scan("universal", CSI, [1.0], tmp_path, workers=0, progress=False, options=dict(LM))  # resumed
+    assert len(calls) == 2
+
+
+def test_a_dataset_takes_only_its_own_options_and_the_scan_is_built_treated(monkeypatch):
+    assert applicable(CSI, {"flux_prior": "sno_nc", "treatment": "lm2022"}) == LM
+    assert applicable(CSI, {"flux_prior": "sno_nc"}) == ()
+    assert slice_path(scan.Path("o"), "universal", CSI, 1.0, (("flux_prior", "sno_nc"),)) == \
+        slice_path(scan.Path("o"), "universal", CSI, 1.0)
+    seen = []
+
+    class Recorder:
+        def __init__(self, card, experiments):
+            seen.append(experiments)
+
+        def slice(self, mass):
+            return Slice(**_synthetic(mass))
+
+    monkeypatch.setattr(scan, "MediatorScan", Recorder)
+    monkeypatch.setattr(scan, "_SCANS", {})
+    compute_slice("universal", CSI, 1.0, LM)
+    (exp,) = seen[0]
+    signal = f"{exp.prefix}_cevns_norm"
+    assert signal in exp.nuisances and signal not in load_experiment(CSI[0]).nuisances
+
+
+def test_bad_options_are_one_line_errors(tmp_path):
+    runner = CliRunner()
+    for args in (["limit-table", "--out", str(tmp_path / "t"), "--data-option", "nosuch=1"],
+                 ["limits", "universal", "--out", str(tmp_path / "s"), "--data-option", "treatment=bogus"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2 and "error:" in r.output and "Traceback" not in r.output, (args, r.output)
+        assert len(r.output.strip().splitlines()) == 1, r.output
+        assert not (tmp_path / "t").exists() and not (tmp_path / "s").exists()
