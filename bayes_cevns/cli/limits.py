@@ -114,12 +114,15 @@ def limit_table(
 def g2_table(
     out: OutFolder = "results",
     workers: Workers = 2,
+    data_option: DataOptions = None,
 ) -> None:
     """(g-2)_mu band vs COHERENT CsI+Ar for every muon-coupled mediator card: table and figures."""
     def run() -> None:
-        from bayes_cevns.studies.g2 import run_g2_table
+        from bayes_cevns.studies.g2 import G2_DATA, run_g2_table
 
+        options = data_options(data_option)
+        with_options(list(G2_DATA), options)
         check_output_folder(out)
-        run_g2_table(out, workers=workers)
+        run_g2_table(out, workers=workers, options=options)
 
     run_then_show(run, f"{out}/g2_table.md", resumable(out))

@@ -4,9 +4,10 @@ from typing import Annotated
 
 import typer
 
-from bayes_cevns.cli.options import DEFAULT_DATA, Cl, Data, OutFolder
+from bayes_cevns.cli.options import DEFAULT_DATA, Cl, Data, DataOptions, OutFolder
 from bayes_cevns.cli.output import UNFINISHED, run_then_show
-from bayes_cevns.cli.parsing import experiment_list
+from bayes_cevns.cli.parsing import data_options, experiment_list
+from bayes_cevns.experiments import with_options
 from bayes_cevns.cli.paths import check_output_folder
 
 
@@ -14,17 +15,20 @@ def nsi_table(
     out: OutFolder = "results",
     grid: Annotated[int, typer.Option("--grid", help="points of the eps grid on [-1, 1]")] = 401,
     cl: Cl = 0.90,
+    data_option: DataOptions = None,
 ) -> None:
     """One-at-a-time NSI bounds (chi^2 and Bayes, Savage-Dickey B01) for CsI, Ar and CsI+Ar."""
     def run() -> None:
         from bayes_cevns.inference.limits import delta_chi2_threshold
-        from bayes_cevns.studies.nsi import compute_bounds_table, write_bounds_table
+        from bayes_cevns.studies.nsi import DATASETS, compute_bounds_table, write_bounds_table
 
         delta_chi2_threshold(cl)
         if grid < 51:
             raise ValueError(f"--grid needs at least 51 points, got {grid}")
+        options = data_options(data_option)
+        with_options(sorted({e for exps in DATASETS.values() for e in exps}), options)
         check_output_folder(out)
-        write_bounds_table(compute_bounds_table(n_grid=grid, cl=cl), out)
+        write_bounds_table(compute_bounds_table(n_grid=grid, cl=cl, options=options), out)
 
     run_then_show(run, f"{out}/nsi_bounds.md", UNFINISHED)
 

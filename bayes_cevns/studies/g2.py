@@ -29,7 +29,7 @@ from bayes_cevns.physics.g_minus_2 import (
 )
 from bayes_cevns.model.cards import load_card
 from bayes_cevns.plotting import plot_g2
-from bayes_cevns.studies.scan import compute_missing, load_slices
+from bayes_cevns.studies.scan import applicable, compute_missing, load_slices
 
 
 #: the input whose 2 sigma band is tested against COHERENT ([LM] Sec. 5: it excludes zero)
@@ -73,18 +73,20 @@ G2_MODELS = ("universal", "b_minus_l", "b_minus_3lmu", "b_minus_2le_lmu", "b_min
 G2_DATA = DEFAULT_DATA
 
 
-def run_g2_table(out, models=G2_MODELS, masses=None, workers: int = 2, scheduler: str | None = None) -> list[dict]:
+def run_g2_table(out, models=G2_MODELS, masses=None, workers: int = 2, scheduler: str | None = None,
+                 options: dict | None = None) -> list[dict]:
     """Per model and mass: the (g-2)_mu band vs the CsI+Ar limits; table, CSV and one figure per model.
 
-    Writes ``<out>/g2_table.{md,csv}`` and ``<out>/<model>_g2.png``.
+    Writes ``<out>/g2_table.{md,csv}`` and ``<out>/<model>_g2.png``; ``options``: the experiments'
+    loader options (e.g. ``{"treatment": "lm2022"}``).
     """
-    out = Path(out)
+    out, opts = Path(out), applicable(G2_DATA, options)
     masses = np.geomspace(0.1, 1000.0, 13) if masses is None else np.asarray(masses)
-    compute_missing([(m, G2_DATA, float(x)) for m in models for x in masses], out, scheduler, workers)
+    compute_missing([(m, G2_DATA, float(x)) for m in models for x in masses], out, scheduler, workers, options=opts)
     rows = []
     for m in models:
         q, kind = muon_coupling(load_card(m))
-        per_mass = [g2_slice_summary(sl, q, kind) for sl in load_slices(out, m, G2_DATA, masses)]
+        per_mass = [g2_slice_summary(sl, q, kind) for sl in load_slices(out, m, G2_DATA, masses, opts)]
         ok = [r["mass_mev"] for r in per_mass if r["band_survives_chi2"]]
         stronger = [r["mass_mev"] for r in per_mass if r["cevns_stronger_than_g2"]]
         rows.append({"model": m, "kind": kind, "muon_charge": q, "masses": per_mass,
@@ -94,11 +96,11 @@ def run_g2_table(out, models=G2_MODELS, masses=None, workers: int = 2, scheduler
                      "log10_R_range": [min(r["log10_evidence_ratio"] for r in per_mass),
                                        max(r["log10_evidence_ratio"] for r in per_mass)]})
         plot_g2(per_mass, m, str(out / f"{m}_g2.png"))
-    _write_g2_table(rows, out)
+    _write_g2_table(rows, out, opts)
     return rows
 
 
-def _write_g2_table(rows: list[dict], out) -> None:
+def _write_g2_table(rows: list[dict], out, options=()) -> None:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["model", "mass_mev", "band_g_lo", "band_g_hi", "chi2_limit", "band_survives", "p_band_given_cevns",
@@ -113,7 +115,7 @@ def _write_g2_table(rows: list[dict], out) -> None:
              "band of [LM] Eq. 57 (lm2022); P = CEvNS posterior probability (log-uniform g) that delta a_mu "
              "lies in it; R = Z(CEvNS+g-2)/(Z(CEvNS) Z(g-2)) (R < 1: tension). Limit: the 2 sigma upper "
              "limit of the current input (wp2025, compatible with zero); last column: masses where the "
-             "COHERENT limit is the stronger one.", "",
+             "COHERENT limit is the stronger one." + "".join(f" Data option: {k}={v}." for k, v in options), "",
              "| model | kind, Q'_mu | lm2022 band allowed by COHERENT for M in [MeV] | max P(band) | log10 R range "
              "| COHERENT stronger than wp2025 limit for M in [MeV] |",
              "|---|---|---|---|---|---|"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes_cevns.experiments import load_experiment
+from bayes_cevns.experiments import load_experiment, with_options
 from bayes_cevns.experiments.datasets import COHERENT_COMBINATIONS, title
 from bayes_cevns.inference.evidence import savage_dickey_grid
 from bayes_cevns.inference.limits import delta_chi2_threshold
@@ -54,7 +54,8 @@ def coupling_bounds(scan: EpsScan, coupling: str, t: np.ndarray, cl: float = 0.9
     r = one_at_a_time(g, cl)
     fine, p = posterior_density(g)
     bf = savage_dickey_grid(fine, p, 1.0 / (fine[-1] - fine[0]), 0.0)
-    return {"coupling": coupling, "experiments": list(scan.experiments), **r, "bf01": bf["bf01"],
+    names = [e if isinstance(e, str) else e.name for e in scan.experiments]
+    return {"coupling": coupling, "experiments": names, **r, "bf01": bf["bf01"],
             "bf01_sd": bf["bf01_sd"], "grid": g}
 
 
@@ -68,15 +69,18 @@ def _table_row(task: tuple[str, str]) -> dict:
 
 def compute_bounds_table(couplings: Sequence[str] = CEVNS_VISIBLE,
                          datasets: Mapping[str, Sequence[str]] = DATASETS, n_grid: int = 401, cl: float = 0.90,
-                         scans: Mapping[str, EpsScan] | None = None, cores: int | None = None) -> dict:
+                         scans: Mapping[str, EpsScan] | None = None, cores: int | None = None,
+                         options: Mapping[str, object] | None = None) -> dict:
     """The one-at-a-time table (see module docstring) on ``n_grid`` points of [-1, 1]: ``rows``
     (one per coupling and dataset, from :func:`coupling_bounds`, each with its ``grid`` of chi^2 and
     log marginal arrays), ``cl`` and the ``provenance`` per dataset. ``scans``: already compiled
     scans per dataset label (built here otherwise). The rows (each its own line scan, warm-started
     along its grid only) are computed on ``cores`` forked processes (default: every core); they do
-    not depend on how many."""
+    not depend on how many. ``options``: the experiments' loader options (each dataset takes those
+    its experiments declare)."""
     t = np.linspace(*EPS_RANGE, n_grid)
-    compiled = {label: (scans or {}).get(label) or EpsScan(list(exps), couplings) for label, exps in datasets.items()}
+    compiled = {label: (scans or {}).get(label) or EpsScan(with_options(list(exps), dict(options or {}), strict=False),
+                                                           couplings) for label, exps in datasets.items()}
     prov = {label: provenance(scan.card, scan.built.experiments, seed=0, method="grid")
             for label, scan in compiled.items()}
     tasks = [(label, c) for label in datasets for c in couplings]
@@ -85,7 +89,7 @@ def compute_bounds_table(couplings: Sequence[str] = CEVNS_VISIBLE,
         rows = forked_map(_table_row, tasks, default_cores(len(tasks)) if cores is None else cores)
     finally:
         _TABLE.clear()
-    return {"cl": cl, "rows": rows, "provenance": prov}
+    return {"cl": cl, "rows": rows, "provenance": prov, "data_options": dict(options or {})}
 
 
 def write_bounds_table(table: dict, out: str | Path) -> None:
@@ -107,7 +111,8 @@ def write_bounds_table(table: dict, out: str | Path) -> None:
              f"{delta_chi2_threshold(cl, 1):.2f}, nuisances profiled) and Bayesian HPD (flat prior on "
              f"[{EPS_RANGE[0]:g}, {EPS_RANGE[1]:g}], nuisances Laplace-marginalised; mass of each HPD piece). "
              "B01 = Savage-Dickey Bayes factor SM (eps = 0) vs NSI (grid estimate, +- grid-halving error). "
-             "eps_tautau: no nu_tau in the beam, unconstrained by CEvNS.", "",
+             "eps_tautau: no nu_tau in the beam, unconstrained by CEvNS."
+             + "".join(f" Data option: {k}={v}." for k, v in sorted(table.get("data_options", {}).items())), "",
              f"| coupling | data | chi^2 {pct} | Bayes {pct} HPD (mass) | best fit | Δχ²(0) | B01 |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -118,7 +123,7 @@ def write_bounds_table(table: dict, out: str | Path) -> None:
     for q in ("u", "d"):
         lines.append(f"| eps_tautau_{q} | any | unconstrained | prior | — | 0 | 1 |")
     write_text_atomic("\n".join(lines) + "\n", out / "nsi_bounds.md")
-    write_json_atomic({"provenance": table["provenance"],
+    write_json_atomic({"provenance": table["provenance"], "data_options": table.get("data_options", {}),
                        "rows": [{k: v for k, v in r.items() if k != "grid"} for r in rows]}, out / "nsi_bounds.json")
 
 

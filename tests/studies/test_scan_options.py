@@ -4,17 +4,22 @@
   scan with ``treatment=lm2022`` neither resumes from nor overwrites the default scan.
 * A dataset takes only the options its experiments declare (the solar-flux prior of XENONnT does
   not concern COHERENT), and the compiled scan of a task is built from the treated experiments.
-* An option no experiment takes, or an unknown treatment, is a one-line error before any work.
+* The g-2 and NSI tables pass their options on to the slices and the compiled scans.
+* An option no experiment takes, or an unknown treatment, is a one-line error before any work
+  (``lar2021`` is an Ar treatment: CsI rejects it, so the NSI table, which has a CsI-only row,
+  does too).
 """
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from bayes_cevns.cli import app
 from bayes_cevns.experiments import load_experiment
 from bayes_cevns.inference.limits import Slice
-from bayes_cevns.studies import scan
+from bayes_cevns.studies import nsi, scan
+from bayes_cevns.studies.g2 import run_g2_table
 from bayes_cevns.studies.scan import applicable, compute_slice, run_scan, scan_fingerprint, slice_path
 
 CSI = ["coherent_csi_2021"]
@@ -71,11 +76,37 @@ def test_a_dataset_takes_only_its_own_options_and_the_scan_is_built_treated(monk
     assert signal in exp.nuisances and signal not in load_experiment(CSI[0]).nuisances
 
 
+def test_g2_and_nsi_tables_pass_their_options_on(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_slice(card, experiments, mass, options=()):
+        calls.append(tuple(options))
+        return _synthetic(mass)
+
+    monkeypatch.setattr("bayes_cevns.studies.scan.compute_slice", fake_slice)
+    run_g2_table(tmp_path, models=("universal",), masses=[1.0], workers=0, options=dict(LM))
+    assert calls == [LM] and "Data option: treatment=lm2022." in (tmp_path / "g2_table.md").read_text()
+
+    class Built(Exception):
+        pass
+
+    def recorder(experiments, couplings):
+        raise Built(experiments)
+
+    monkeypatch.setattr(nsi, "EpsScan", recorder)
+    with pytest.raises(Built) as built:
+        nsi.compute_bounds_table(("eps_ee_u",), {"CsI": tuple(CSI)}, n_grid=51, options=dict(LM))
+    (exp,) = built.value.args[0]
+    assert f"{exp.prefix}_cevns_norm" in exp.nuisances
+
+
 def test_bad_options_are_one_line_errors(tmp_path):
     runner = CliRunner()
     for args in (["limit-table", "--out", str(tmp_path / "t"), "--data-option", "nosuch=1"],
-                 ["limits", "universal", "--out", str(tmp_path / "s"), "--data-option", "treatment=bogus"]):
+                 ["limits", "universal", "--out", str(tmp_path / "s"), "--data-option", "treatment=bogus"],
+                 ["g2-table", "--out", str(tmp_path / "g"), "--data-option", "flux_prior=sno_nc"],
+                 ["nsi-table", "--out", str(tmp_path / "n"), "--data-option", "treatment=lar2021"]):
         r = runner.invoke(app, args)
         assert r.exit_code == 2 and "error:" in r.output and "Traceback" not in r.output, (args, r.output)
         assert len(r.output.strip().splitlines()) == 1, r.output
-        assert not (tmp_path / "t").exists() and not (tmp_path / "s").exists()
+        assert not any((tmp_path / d).exists() for d in "tsgn")
