@@ -62,7 +62,8 @@ METHODS = ("migrad", "newton")
 
 def minimise(obj: Objective, fixed: Mapping[str, float] | None = None,
              start: Mapping[str, float] | None = None, method: str = "migrad") -> Fit:
-    """Minimum of chi^2 with some variables fixed (a model without free variables: its chi^2).
+    """Minimum of chi^2 with some variables fixed (none left free, or a model without free
+    variables: the chi^2 at that point).
 
     ``method``: ``"migrad"`` (iminuit, the reference; errors from its covariance) or ``"newton"``
     (projected Newton with the exact Hessian: the objective must be compiled with
@@ -75,7 +76,9 @@ def minimise(obj: Objective, fixed: Mapping[str, float] | None = None,
         return Fit({}, {}, float(obj.fun(np.zeros(0))), True)
     problem, x0, free = _problem(obj, fixed, start)
     x, errs = x0.copy(), np.zeros(x0.size)
-    if method == "newton":
+    if not free.size:  # every variable held: the chi^2 at that point
+        chi2, valid = float(obj.value_and_grad(x0)[0]), True
+    elif method == "newton":
         best = newton(_with_hessian(obj, problem, x0, free), x0[free])
         x[free], chi2, valid = best.x, best.chi2, best.converged
         errs[free] = np.sqrt(np.abs(np.diag(2.0 * np.linalg.pinv(best.hessian))))
