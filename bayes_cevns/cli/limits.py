@@ -95,7 +95,7 @@ def limit_table(
     data_option: DataOptions = None,
 ) -> None:
     """Low-mass g and high-mass g/M bounds for the [LM] models x {CsI, Ar, CsI+Ar}, chi^2 and Bayes
-    (``--data-option treatment=lm2022``: in [LM]'s own statistical treatment)."""
+    (--data-option treatment=lm2022: in [LM]'s own statistical treatment)."""
     def run() -> None:
         from bayes_cevns.studies.limit_table import run_table
         from bayes_cevns.studies.scan import DATASETS, LM_MODELS
