@@ -86,7 +86,8 @@ class MediatorScan:
         self.model = built.model
         self.coupling_rv, self.mass_rv = coupling, built.carrier("mass")
         held = set(coupling if isinstance(coupling, (list, tuple)) else [coupling]) | {self.mass_rv}
-        self.obj = objective(built, hessian=[rv.name for rv in built.model.free_RVs if rv.name not in held])
+        nuisances = [rv.name for rv in built.model.free_RVs if rv.name not in held]
+        self.obj = objective(built, hessian=nuisances) if nuisances else objective(built)
         names = self.obj.names
         self.ig = [names.index(n) for n in coupling] if isinstance(coupling, (list, tuple)) else names.index(coupling)
         self.im = names.index(self.mass_rv)
@@ -113,6 +114,9 @@ class MediatorScan:
 
     def _value_grad_hess(self, lg: float, lm: float, xn: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         self.n_evals += 1
+        if not self.nuis:  # no nuisances (a single-count treatment): nothing to profile
+            v, g = self.obj.value_and_grad(self._full(lg, lm, xn))
+            return v, g[self.nuis], np.zeros((0, 0))
         v, g, h = self.obj.value_grad_hess(self._full(lg, lm, xn))
         return v, g[self.nuis], h
 
@@ -139,7 +143,7 @@ class MediatorScan:
         problem = self.problem(lg, lm)
         best = newton(problem, self.start[self.nuis] if xn0 is None else xn0, max_iter)
         f, x, h = best.chi2, best.x, best.hessian
-        if polish and f < polish_below and (not best.converged or np.linalg.eigvalsh(h)[0] <= 0):
+        if polish and f < polish_below and x.size and (not best.converged or np.linalg.eigvalsh(h)[0] <= 0):
             alt = lbfgs(problem, x)
             if alt.chi2 < f:
                 f, x, h = alt.chi2, alt.x, self.hessian(lg, lm, alt.x)

@@ -76,6 +76,8 @@ def newton(problem: Problem, x0: np.ndarray, max_iter: int = 15) -> Minimum:
     lo, hi, vgh = problem.lo + BOUND_MARGIN, problem.hi - BOUND_MARGIN, problem.value_grad_hess
     x = np.clip(np.asarray(x0, dtype=float), lo, hi)
     f, g, h = vgh(x)
+    if not x.size:  # nothing to minimise
+        return Minimum(float(f), x, h, True)
     converged = False
     for _ in range(max_iter):
         free = ~(((x <= lo) & (g > 0)) | ((x >= hi) & (g < 0)))

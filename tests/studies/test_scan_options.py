@@ -4,6 +4,7 @@
   scan with ``treatment=lm2022`` neither resumes from nor overwrites the default scan.
 * A dataset takes only the options its experiments declare (the solar-flux prior of XENONnT does
   not concern COHERENT), and the compiled scan of a task is built from the treated experiments.
+* A treatment without nuisances ([LAR]'s single count) scans: nothing is profiled.
 * The g-2 and NSI tables pass their options on to the slices and the compiled scans.
 * An option no experiment takes, or an unknown treatment, is a one-line error before any work
   (``lar2021`` is an Ar treatment: CsI rejects it, so the NSI table, which has a CsI-only row,
@@ -12,12 +13,13 @@
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from bayes_cevns.cli import app
 from bayes_cevns.experiments import load_experiment
-from bayes_cevns.inference.limits import Slice
+from bayes_cevns.inference.limits import Slice, chi2_upper
 from bayes_cevns.studies import nsi, scan
 from bayes_cevns.studies.g2 import run_g2_table
 from bayes_cevns.studies.scan import applicable, compute_slice, run_scan, scan_fingerprint, slice_path
@@ -110,3 +112,14 @@ def test_bad_options_are_one_line_errors(tmp_path):
         assert r.exit_code == 2 and "error:" in r.output and "Traceback" not in r.output, (args, r.output)
         assert len(r.output.strip().splitlines()) == 1, r.output
         assert not any((tmp_path / d).exists() for d in "tsgn")
+
+
+def test_a_treatment_without_nuisances_scans():
+    """[LAR]'s single Gaussian count (``treatment=lar2021``) leaves no nuisance to profile: the
+    slice is chi^2 itself, its Laplace marginal exactly -chi^2/2, and the limit is finite."""
+    sc = scan.scanner("universal", ["coherent_ar_2020"], (("treatment", "lar2021"),))
+    assert sc.nuis == [] and sc.obj.hessian_names == []
+    sl = sc.slice(1.0e3)
+    np.testing.assert_allclose(sl.log_marginal, -0.5 * np.asarray(sl.chi2), rtol=0, atol=1e-12)
+    limit = chi2_upper(sl)["coupling_upper"]
+    assert limit is not None and 1e-5 < limit < 1e-2
