@@ -95,6 +95,9 @@ class MediatorScan:
         self.bounds = [tuple(self.obj.limits[i]) for i in self.nuis]
         self._lo = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds], dtype=float)
         self._hi = np.array([np.inf if b[1] is None else b[1] for b in self.bounds], dtype=float)
+        tables = [e.time_table for e in built.experiments if e.time_table.offsets.size > 1 and e.time_table.nuisance]
+        knots = {t.nuisance: t.offsets for t in tables}  # the onset enters by linear interpolation
+        self._knots = tuple(knots.get(n) for n in self.obj.hessian_names)
         self.start = self.obj.start.copy()
         self.n_evals = 0
         h = self.hessian(coupling_ref, log10_mass_ref, self.start[self.nuis])
@@ -127,7 +130,7 @@ class MediatorScan:
     def problem(self, lg: float, lm: float) -> Problem:
         """chi^2 over the nuisances at fixed (log10 g, log10 M), for :mod:`~bayes_cevns.inference.minimisers`."""
         return Problem(lambda xn: self._value_grad(lg, lm, xn), self._lo, self._hi, self.scale,
-                       lambda xn: self._value_grad_hess(lg, lm, xn))
+                       lambda xn: self._value_grad_hess(lg, lm, xn), knots=self._knots)
 
     def profile(self, lg: float, lm: float, xn0: np.ndarray | None = None, max_iter: int = 15,
                 polish: bool = True, polish_below: float = math.inf) -> tuple[float, np.ndarray, np.ndarray]:

@@ -39,6 +39,9 @@ class Problem:
     scale: np.ndarray
     value_grad_hess: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]] | None = None
     names: Sequence[str] = ()
+    #: per variable, the knots where chi^2 is only piecewise smooth (a nuisance interpolated
+    #: linearly in a table, e.g. the beam onset), or None
+    knots: Sequence[np.ndarray | None] = ()
 
     @classmethod
     def bounded(cls, value_grad, limits: Sequence[tuple[float | None, float | None]], scale: np.ndarray,
@@ -61,6 +64,10 @@ class Minimum:
     covariance: np.ndarray | None = None
 
 
+#: a piecewise variable this close to a knot (in units of the knot spacing) is tried across it
+KNOT_REACH = 0.15
+
+
 def newton(problem: Problem, x0: np.ndarray, max_iter: int = 15) -> Minimum:
     """Projected Newton with the exact Hessian.
 
@@ -70,9 +77,46 @@ def newton(problem: Problem, x0: np.ndarray, max_iter: int = 15) -> Minimum:
     and clipped into the bounds. Converged: the Newton decrement would lower chi^2 by < 1e-8
     with every scaled step < 1e-5, or an accepted step did so. The Hessian returned is the exact
     one at the point returned.
+
+    A variable with ``knots`` makes chi^2 piecewise smooth: each piece may hold its own minimum
+    next to a knot, which the quadratic model of one piece cannot see past. Where such a variable
+    ends within :data:`KNOT_REACH` of a knot spacing from a knot of a converged run, Newton is
+    restarted with it mirrored across that knot, and the lower minimum is kept (repeated while it
+    lowers chi^2).
     """
     if problem.value_grad_hess is None:
         raise ValueError("Newton needs the exact Hessian: compile the objective with hessian=[...]")
+    best = _newton(problem, x0, max_iter)
+    for _ in range(8):
+        if not best.converged:  # no local minimum to compare (far above a limit: an upper bound)
+            break
+        trials = [_newton(problem, x, max_iter) for x in _across_knots(problem, best.x)]
+        lower = min(trials, key=lambda m: m.chi2, default=None)
+        if lower is None or not lower.chi2 < best.chi2 - 1e-9:
+            break
+        best = lower
+    return best
+
+
+def _across_knots(problem: Problem, x: np.ndarray) -> list[np.ndarray]:
+    """Start points with one piecewise variable mirrored across the knot it ends next to."""
+    starts = []
+    for i, knots in enumerate(problem.knots):
+        if knots is None or len(knots) < 2:
+            continue
+        k = int(np.argmin(np.abs(knots - x[i])))
+        spacing = float(np.min(np.diff(knots)))
+        d = x[i] - knots[k]
+        if abs(d) <= KNOT_REACH * spacing:
+            for side in ((-d,) if d else (-0.5 * KNOT_REACH * spacing, 0.5 * KNOT_REACH * spacing)):
+                y = x.copy()
+                y[i] = np.clip(knots[k] + side, problem.lo[i] + BOUND_MARGIN, problem.hi[i] - BOUND_MARGIN)
+                starts.append(y)
+    return starts
+
+
+def _newton(problem: Problem, x0: np.ndarray, max_iter: int) -> Minimum:
+    """One run of projected Newton (:func:`newton`) from ``x0``."""
     lo, hi, vgh = problem.lo + BOUND_MARGIN, problem.hi - BOUND_MARGIN, problem.value_grad_hess
     x = np.clip(np.asarray(x0, dtype=float), lo, hi)
     f, g, h = vgh(x)

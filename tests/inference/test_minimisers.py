@@ -4,6 +4,9 @@
   on its bound), Newton, L-BFGS-B and MIGRAD all return it; Newton's Hessian is the exact one.
 * Started at a saddle of a double well, Newton leaves it downhill to a minimum (the eigenvalue
   magnitudes in the step) instead of converging to the stationary point.
+* On a function that is only piecewise smooth (two pieces, each with its own minimum next to the
+  knot), Newton told the knots finds the lower minimum across the knot, and without them stays in
+  the piece it starts in.
 * Newton without a Hessian and an unknown method are one-line errors.
 """
 
@@ -56,6 +59,20 @@ def test_newton_leaves_a_saddle_downhill():
     best = newton(well, np.array([1e-3, 0.3]), max_iter=50)
     assert abs(best.x[0]) == pytest.approx(1.0, abs=1e-6) and abs(best.x[1]) < 1e-6
     assert best.chi2 == pytest.approx(-1.0, abs=1e-10) and best.converged
+
+
+def test_newton_tries_across_a_knot():
+    def vgh(x):
+        slope = 1.0 if x[0] < 0 else -3.0  # 10 x^2 + x left of 0, 10 x^2 - 3 x right of it
+        return 10 * x[0] ** 2 + slope * x[0], np.array([20 * x[0] + slope]), np.array([[20.0]])
+
+    def piecewise(knots):
+        return Problem(lambda x: vgh(x)[:2], np.array([-2.0]), np.array([2.0]), np.ones(1), vgh, knots=knots)
+
+    stuck = newton(piecewise(()), np.array([-1.0]))
+    assert stuck.x[0] == pytest.approx(-0.05) and stuck.chi2 == pytest.approx(-0.025)
+    best = newton(piecewise((np.array([-1.0, 0.0, 1.0]),)), np.array([-1.0]))
+    assert best.x[0] == pytest.approx(0.15) and best.chi2 == pytest.approx(-0.225) and best.converged
 
 
 def test_bad_requests_are_one_line_errors():

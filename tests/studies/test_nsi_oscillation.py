@@ -242,6 +242,24 @@ def _ref_charge_nu_e(z, n, s2w=0.23857):
     return z * (0.5 - 2 * s2w) - 0.5 * n, 2 * z + n
 
 
+def test_sm_point_profile_reaches_the_migrad_minimum_across_onset_knots(csi_scan):
+    """At eps = 0 from the nominal nuisances, Newton alone stops 0.066 above the minimum: the CsI
+    onset enters through linear interpolation between tabulated offsets, and the piece left of
+    the knot at +0.1 us has its own minimum (0.0998). Trying across the knot reaches MIGRAD's
+    (onset 0.109), which steps over knots."""
+    from bayes_cevns.inference.profile import minimise
+
+    names = csi_scan.obj.names
+    fixed = {names[i]: 0.0 for i in csi_scan.ig} | {names[csi_scan.im]: 4.0}
+    reference = minimise(csi_scan.obj, fixed=fixed).chi2
+    assert csi_scan.point({}, 1.0e4)[0] == pytest.approx(reference, abs=1e-3)
+    knots, csi_scan._knots = csi_scan._knots, ()
+    try:
+        assert csi_scan.point({}, 1.0e4)[0] > reference + 0.03  # what Newton gives without the knots
+    finally:
+        csi_scan._knots = knots
+
+
 def test_single_coupling_has_sm_and_flipped_regions(csi_scan):
     """eps_ee^u on CsI: two 90% chi^2 intervals, one containing 0, the other around the sign flip;
     since |Q_SM + Q_NSI|^2 is symmetric about Q_NSI = -Q_SM, the two intervals mirror each other
