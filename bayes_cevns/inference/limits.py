@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bayes_cevns.inference.minimisers import Problem, lbfgs, newton
+from bayes_cevns.inference.minimisers import Problem, lbfgs, newton, open_bounds
 from bayes_cevns.inference.profile import objective
 from bayes_cevns.inference.refine import Refinement, refine, slope_outliers
 from bayes_cevns.inference.slices import (
@@ -86,15 +86,13 @@ class MediatorScan:
         self.model = built.model
         self.coupling_rv, self.mass_rv = coupling, built.carrier("mass")
         held = set(coupling if isinstance(coupling, (list, tuple)) else [coupling]) | {self.mass_rv}
-        nuisances = [rv.name for rv in built.model.free_RVs if rv.name not in held]
-        self.obj = objective(built, hessian=nuisances) if nuisances else objective(built)
+        self.obj = objective(built, hessian=[rv.name for rv in built.model.free_RVs if rv.name not in held])
         names = self.obj.names
         self.ig = [names.index(n) for n in coupling] if isinstance(coupling, (list, tuple)) else names.index(coupling)
         self.im = names.index(self.mass_rv)
         self.nuis = [names.index(n) for n in self.obj.hessian_names]
         self.bounds = [tuple(self.obj.limits[i]) for i in self.nuis]
-        self._lo = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds], dtype=float)
-        self._hi = np.array([np.inf if b[1] is None else b[1] for b in self.bounds], dtype=float)
+        self._lo, self._hi = open_bounds(self.bounds)
         tables = [e.time_table for e in built.experiments if e.time_table.offsets.size > 1 and e.time_table.nuisance]
         knots = {t.nuisance: t.offsets for t in tables}  # the onset enters by linear interpolation
         self._knots = tuple(knots.get(n) for n in self.obj.hessian_names)
@@ -117,9 +115,6 @@ class MediatorScan:
 
     def _value_grad_hess(self, lg: float, lm: float, xn: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         self.n_evals += 1
-        if not self.nuis:  # no nuisances (a single-count treatment): nothing to profile
-            v, g = self.obj.value_and_grad(self._full(lg, lm, xn))
-            return v, g[self.nuis], np.zeros((0, 0))
         v, g, h = self.obj.value_grad_hess(self._full(lg, lm, xn))
         return v, g[self.nuis], h
 

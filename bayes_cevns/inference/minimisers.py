@@ -47,9 +47,14 @@ class Problem:
     def bounded(cls, value_grad, limits: Sequence[tuple[float | None, float | None]], scale: np.ndarray,
                 value_grad_hess=None, names: Sequence[str] = ()) -> "Problem":
         """A Problem from ``(lo, hi)`` limits with ``None`` for an open end."""
-        lo = np.array([-np.inf if b[0] is None else b[0] for b in limits], dtype=float)
-        hi = np.array([np.inf if b[1] is None else b[1] for b in limits], dtype=float)
-        return cls(value_grad, lo, hi, np.asarray(scale, dtype=float), value_grad_hess, tuple(names))
+        return cls(value_grad, *open_bounds(limits), np.asarray(scale, dtype=float), value_grad_hess, tuple(names))
+
+
+def open_bounds(limits: Sequence[tuple[float | None, float | None]]) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi) arrays from ``(lo, hi)`` limits, -inf / +inf for an open (None) end."""
+    lo = np.array([-np.inf if b[0] is None else b[0] for b in limits], dtype=float)
+    hi = np.array([np.inf if b[1] is None else b[1] for b in limits], dtype=float)
+    return lo, hi
 
 
 @dataclass

@@ -160,7 +160,7 @@ def _first_call(compiled: CompiledChi2):
 
 
 def objective(built: BuiltModel, physics: Sequence[str] | None = None,
-              derived: Sequence[str] = (), backend: str = "numba", hessian: Sequence[str] = ()) -> Objective:
+              derived: Sequence[str] = (), backend: str = "numba", hessian: Sequence[str] | None = None) -> Objective:
     """Build chi^2 = -2 ln L over all free variables of the built model.
 
     ``physics``: names of the physics parameters whose priors are excluded from the objective
@@ -173,7 +173,8 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
     frozen into it, so it has no data containers to replace, and it takes no ``derived``).
     ``hessian``: variables whose exact Hessian block ``value_grad_hess`` also returns (numba
     backend, no ``derived``; one cached function computes the value, the gradient and the block,
-    and ``value_and_grad`` uses it too).
+    and ``value_and_grad`` uses it too). An empty list gives a 0 x 0 block (a model whose every
+    free variable is held: nothing to profile).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown objective backend {backend!r}; choose one of {BACKENDS}")
@@ -211,6 +212,8 @@ def objective(built: BuiltModel, physics: Sequence[str] | None = None,
     obj = _wrapped(compiled, vg, data)
     if hessian:
         obj.value_grad_hess, obj.hessian_names = _with_hessian(vgfun, n, len(hessian)), list(hessian)
+    elif hessian is not None:
+        obj.value_grad_hess = lambda x: (*vg(x), np.zeros((0, 0)))
     for dname in derived:
         if dname not in {d.name for d in plain.deterministics}:
             raise ValueError(f"unknown derived quantity {dname!r}; deterministics: "

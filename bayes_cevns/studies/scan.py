@@ -57,8 +57,9 @@ def applicable(experiments: Sequence[str], options: Mapping[str, object] | Optio
 
 
 def loaded(experiments: Sequence[str], options: Options = ()) -> list:
-    """The experiments, each loaded with the options it declares (ids where it takes none)."""
-    return with_options(list(experiments), dict(options), strict=False)
+    """The experiments, each loaded with the options it declares."""
+    return [load_experiment(e) if isinstance(e, str) else e
+            for e in with_options(list(experiments), dict(options), strict=False)]
 
 
 def dataset_label(experiments: Sequence[str], options: Options = ()) -> str:
@@ -115,8 +116,7 @@ def scan_fingerprint(card: str, experiments: Sequence[str], options: Options = (
     opts = applicable(experiments, options)
     if opts:
         h.update(json.dumps(opts).encode())
-    for name, exp in zip(experiments, loaded(experiments, opts)):
-        exp = load_experiment(name) if isinstance(exp, str) else exp
+    for exp in loaded(experiments, opts):
         arrays = [exp.observed, exp.energy_response.nominal,
                   *(b.template.nominal for _, b in sorted(exp.backgrounds.items()))]
         for a in arrays:
@@ -253,7 +253,7 @@ def run_scan(card: str, experiments: Sequence[str], masses: Sequence[float], out
     compute_missing([(card, tuple(experiments), float(m)) for m in masses], out, scheduler, workers, progress,
                     opts)
     rows = [summarise_slice(s, cl) for s in load_slices(out, card, experiments, masses, opts)]
-    exps = [load_experiment(e) if isinstance(e, str) else e for e in loaded(experiments, opts)]
+    exps = loaded(experiments, opts)
     result = {"model": load_card(card).name, "data": list(experiments), "data_options": dict(opts), "cl": cl,
               "rows": rows, "provenance": provenance(load_card(card), exps, method="profile chi2 + Laplace marginal")}
     write_json_atomic(result, out / f"{result['model']}__{dataset_label(experiments, opts)}.json")
